@@ -1,0 +1,27 @@
+/* The environment, read once at start into an immutable struct. */
+#ifndef MIGTRAIN_CONFIG_H
+#define MIGTRAIN_CONFIG_H
+
+struct config {
+	const char	*db;		/* MIGTRAIN_DB */
+	char		 listen_host[64];
+	unsigned	 listen_port;
+	unsigned	 threads;
+	unsigned	 hash_threads;	/* argon2id workers */
+	unsigned	 hash_queue;	/* waiting hash jobs before 503 */
+	const char	*key_file;
+	int		 secure_cookies;
+	long		 session_idle_s;
+	long		 session_max_s;
+	long		 login_window_s;
+	long		 login_max_failures;
+	unsigned long	 pwhash_ops;	/* argon2id opslimit */
+	unsigned long	 pwhash_mem;	/* argon2id memlimit, bytes */
+};
+
+extern struct config config;
+
+/* Fills `config` from the environment; -1 with a message on stderr. */
+int	config_load(void);
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * libsodium in one place. Tokens are 32 random bytes; only their BLAKE2b
+ * hash reaches the database. argon2id costs ~100 ms and 64 MiB per hash,
+ * so hashes run on a fixed pool of threads behind a bounded queue: memory
+ * stays bounded, a login storm gets a quick 503 instead of a growing wait,
+ * and HTTP workers keep serving other connections meanwhile.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "crypto.h"
+#include "log.h"
+#include "problem.h"
+
+static pthread_mutex_t	 q_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 q_cond = PTHREAD_COND_INITIALIZER;
+static struct pwjob	*q_head, *q_tail;
+static unsigned		 q_inside;	/* queued or running */
+static int		 q_stopping;
+static pthread_t	*workers;
+static unsigned		 nworkers;
+static char		 dummy_hash[crypto_pwhash_STRBYTES];
+
+void
+token_new(char out[TOKEN_TEXT_LEN])
+{
+	unsigned char	raw[32];
+
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, TOKEN_TEXT_LEN, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+}
+
+void
+token_hash(const char *token, char out[TOKEN_HASH_HEX])
+{
+	unsigned char	h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	sodium_bin2hex(out, TOKEN_HASH_HEX, h, sizeof(h));
+}
+
+void
+csrf_for(const char *token, char out[TOKEN_TEXT_LEN])
+{
+	static const unsigned char key[] = "migtrain csrf token v1";
+	unsigned char	h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), key, sizeof(key) - 1);
+	sodium_bin2base64(out, TOKEN_TEXT_LEN, h, sizeof(h),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+secret_equal(const char *a, const char *b)
+{
+	size_t	n = strlen(a);
+
+	return (n == strlen(b) && sodium_memcmp(a, b, n) == 0);
+}
+
+int
+password_acceptable(const char *pw)
+{
+	size_t	chars = 0, i, len = strlen(pw);
+
+	if (len > 1024)
+		return (0);
+	for (i = 0; i < len; i++)
+		if (((unsigned char)pw[i] & 0xc0) != 0x80)
+			chars++;
+	return (chars >= 10);
+}
+
+int
+pwhash_now(const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+	return (crypto_pwhash_str(out, pw, strlen(pw), config.pwhash_ops,
+	    config.pwhash_mem));
+}
+
+static char *
+dup_secret(const char *s)
+{
+	return (s ? xstrdup(s) : NULL);
+}
+
+static void
+wipe(char *s)
+{
+	if (s != NULL) {
+		sodium_memzero(s, strlen(s));
+		free(s);
+	}
+}
+
+struct pwjob *
+pwjob_new(const char *stored, const char *verify_pw, const char *hash_pw)
+{
+	struct pwjob	*j = xcalloc(1, sizeof(*j));
+
+	j->stored = dup_secret(stored);
+	j->verify_pw = dup_secret(verify_pw);
+	j->hash_pw = dup_secret(hash_pw);
+	return (j);
+}
+
+static void
+pwjob_free(void *p)
+{
+	struct pwjob	*j = p;
+
+	if (j == NULL)
+		return;
+	wipe(j->stored);
+	wipe(j->verify_pw);
+	wipe(j->hash_pw);
+	sodium_memzero(j->new_hash, sizeof(j->new_hash));
+	free(j);
+}
+
+static void
+run_job(struct pwjob *j)
+{
+	if (j->stored != NULL && j->verify_pw != NULL) {
+		j->verified = crypto_pwhash_str_verify(j->stored, j->verify_pw,
+		    strlen(j->verify_pw)) == 0;
+		if (j->verified && j->rehash_if_needed && j->hash_pw == NULL &&
+		    crypto_pwhash_str_needs_rehash(j->stored, config.pwhash_ops,
+		    config.pwhash_mem) != 0)
+			j->hash_pw = dup_secret(j->verify_pw);
+	}
+	if (j->hash_pw != NULL && (j->stored == NULL || j->verified))
+		j->hashed = pwhash_now(j->hash_pw, j->new_hash) == 0;
+}
+
+static void *
+worker(void *arg)
+{
+	struct pwjob	*j;
+
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&q_lock);
+		while (q_head == NULL && !q_stopping)
+			pthread_cond_wait(&q_cond, &q_lock);
+		if (q_head == NULL) {
+			pthread_mutex_unlock(&q_lock);
+			return (NULL);
+		}
+		j = q_head;
+		q_head = j->next;
+		if (q_head == NULL)
+			q_tail = NULL;
+		pthread_mutex_unlock(&q_lock);
+		run_job(j);
+		pthread_mutex_lock(&q_lock);
+		q_inside--;
+		pthread_mutex_unlock(&q_lock);
+		req_resume(j->req);
+	}
+}
+
+int
+pwhash_start(void)
+{
+	unsigned	i;
+
+	if (pwhash_now("migtrain dummy password", dummy_hash) != 0)
+		return (-1);
+	nworkers = config.hash_threads;
+	workers = xcalloc(nworkers, sizeof(*workers));
+	for (i = 0; i < nworkers; i++)
+		if (pthread_create(&workers[i], NULL, worker, NULL) != 0)
+			return (-1);
+	return (0);
+}
+
+void
+pwhash_stop(void)
+{
+	unsigned	i;
+
+	pthread_mutex_lock(&q_lock);
+	q_stopping = 1;
+	pthread_cond_broadcast(&q_cond);
+	pthread_mutex_unlock(&q_lock);
+	for (i = 0; i < nworkers; i++)
+		pthread_join(workers[i], NULL);
+	free(workers);
+	workers = NULL;
+	nworkers = 0;
+}
+
+const char *
+pwhash_dummy(void)
+{
+	return (dummy_hash);
+}
+
+int
+pwhash_submit(struct req *r, struct pwjob *j, handler_fn *resume)
+{
+	pthread_mutex_lock(&q_lock);
+	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
+		pthread_mutex_unlock(&q_lock);
+		pwjob_free(j);
+		r->problem.retry_after = 1;
+		return (problem_set(r, 503, NULL, "too many logins at once; "
+		    "try again in a moment"));
+	}
+	j->req = r;
+	if (r->job_free != NULL)
+		r->job_free(r->job);
+	r->job = j;
+	r->job_free = pwjob_free;
+	/* Suspend bookkeeping first: the job may finish before we return. */
+	req_suspend(r, resume);
+	if (q_tail != NULL)
+		q_tail->next = j;
+	else
+		q_head = j;
+	q_tail = j;
+	q_inside++;
+	pthread_cond_signal(&q_cond);
+	pthread_mutex_unlock(&q_lock);
+	return (HTTP_SUSPENDED);
+}

@@ -1,0 +1,407 @@
+/*
+ * A fixed pool of libpq connections shared by the worker threads. A request
+ * leases one connection for as long as it needs it and the glue gives it
+ * back when the request ends, rolled back if a transaction was left open.
+ * A connection that broke (the server restarted) is reset on its next
+ * lease; while PostgreSQL is away requests get 503 with Retry-After at once.
+ * Statements are prepared per connection on first use, keyed by their text.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "problem.h"
+
+#define DB_STMT_MAX		512
+#define DB_PARAMS_MAX		32
+#define DB_ACQUIRE_TIMEOUT_S	5
+
+struct stmt {
+	const char	*sql_ptr;
+	char		*sql;
+};
+
+struct db_conn {
+	PGconn		*pg;
+	int		 busy;
+	int		 broken;
+	struct stmt	 stmts[DB_STMT_MAX];
+	int		 nstmts;
+};
+
+static struct db_conn	*pool;
+static unsigned		 pool_size;
+static unsigned		 pool_busy;
+static pthread_mutex_t	 pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 pool_cond = PTHREAD_COND_INITIALIZER;
+static const char	*pool_conninfo;
+
+static PGconn		*connect_pg(const char *);
+static void		 forget_statements(struct db_conn *);
+static struct db_conn	*lease(struct req *);
+static int		 sqlstate_problem(struct req *, PGresult *,
+			    const char *);
+
+static PGconn *
+connect_pg(const char *conninfo)
+{
+	/* A short connect timeout keeps workers from hanging on a dead
+	 * server; later keywords override the caller's where both exist. */
+	const char	*keys[] = { "dbname", "connect_timeout",
+			    "application_name", NULL };
+	const char	*vals[] = { conninfo, "2", "migtrain", NULL };
+	PGconn		*pg;
+	PGresult	*res;
+
+	pg = PQconnectdbParams(keys, vals, 1);
+	if (pg == NULL || PQstatus(pg) != CONNECTION_OK)
+		return (pg);
+	res = PQexec(pg, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s'; "
+	    "SET idle_in_transaction_session_timeout = '60s'");
+	PQclear(res);
+	return (pg);
+}
+
+PGconn *
+db_connect_cli(const char *conninfo)
+{
+	PGconn	*pg = connect_pg(conninfo);
+
+	if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
+		fprintf(stderr, "cannot connect to the database: %s",
+		    pg ? PQerrorMessage(pg) : "out of memory\n");
+		PQfinish(pg);
+		return (NULL);
+	}
+	return (pg);
+}
+
+int
+db_init(const char *conninfo, unsigned size)
+{
+	unsigned	i;
+
+	pool_conninfo = conninfo;
+	pool_size = size;
+	pool = xcalloc(size, sizeof(*pool));
+	for (i = 0; i < size; i++) {
+		pool[i].pg = connect_pg(conninfo);
+		if (pool[i].pg == NULL || PQstatus(pool[i].pg) != CONNECTION_OK) {
+			/* Start anyway: requests answer 503 until it is back. */
+			log_warn("database connection %u: %s", i, pool[i].pg ?
+			    PQerrorMessage(pool[i].pg) : "out of memory");
+			pool[i].broken = 1;
+		}
+	}
+	return (0);
+}
+
+void
+db_shutdown(void)
+{
+	unsigned	i;
+
+	for (i = 0; i < pool_size; i++) {
+		forget_statements(&pool[i]);
+		PQfinish(pool[i].pg);
+	}
+	free(pool);
+	pool = NULL;
+	pool_size = 0;
+}
+
+unsigned
+db_in_use(void)
+{
+	unsigned	n;
+
+	pthread_mutex_lock(&pool_lock);
+	n = pool_busy;
+	pthread_mutex_unlock(&pool_lock);
+	return (n);
+}
+
+unsigned
+db_size(void)
+{
+	return (pool_size);
+}
+
+static void
+forget_statements(struct db_conn *c)
+{
+	int	i;
+
+	for (i = 0; i < c->nstmts; i++)
+		free(c->stmts[i].sql);
+	c->nstmts = 0;
+}
+
+static int
+unavailable(struct req *r)
+{
+	r->problem.retry_after = 1;
+	return (problem_set(r, 503, NULL, "the database is unavailable; "
+	    "try again shortly"));
+}
+
+/* Leases a connection to r, healing a broken one first. */
+static struct db_conn *
+lease(struct req *r)
+{
+	struct db_conn	*c = NULL;
+	struct timespec	 until;
+	unsigned	 i;
+
+	if (r->db != NULL)
+		return (r->db);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += DB_ACQUIRE_TIMEOUT_S;
+	pthread_mutex_lock(&pool_lock);
+	while (c == NULL) {
+		for (i = 0; i < pool_size && c == NULL; i++)
+			if (!pool[i].busy)
+				c = &pool[i];
+		if (c != NULL)
+			break;
+		if (pthread_cond_timedwait(&pool_cond, &pool_lock, &until) != 0)
+			break;
+	}
+	if (c != NULL) {
+		c->busy = 1;
+		pool_busy++;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (c == NULL) {
+		unavailable(r);
+		return (NULL);
+	}
+	r->db = c;
+	if (c->broken || PQstatus(c->pg) != CONNECTION_OK) {
+		forget_statements(c);
+		PQfinish(c->pg);
+		c->pg = connect_pg(pool_conninfo);
+		c->broken = (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK);
+		if (c->broken) {
+			db_release(r);
+			unavailable(r);
+			return (NULL);
+		}
+		log_info("database connection re-established");
+	}
+	return (c);
+}
+
+void
+db_release(struct req *r)
+{
+	struct db_conn	*c = r->db;
+	PGresult	*res;
+
+	if (c == NULL)
+		return;
+	r->db = NULL;
+	if (!c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+		res = PQexec(c->pg, "ROLLBACK");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			c->broken = 1;
+		PQclear(res);
+	}
+	pthread_mutex_lock(&pool_lock);
+	c->busy = 0;
+	pool_busy--;
+	pthread_cond_signal(&pool_cond);
+	pthread_mutex_unlock(&pool_lock);
+}
+
+/* The statement name of sql on c, preparing it on first use. */
+static const char *
+prepared(struct req *r, struct db_conn *c, const char *sql, int n,
+    char name[16])
+{
+	PGresult	*res;
+	int		 i;
+
+	for (i = 0; i < c->nstmts; i++) {
+		if (c->stmts[i].sql_ptr == sql && strcmp(c->stmts[i].sql, sql) == 0) {
+			snprintf(name, 16, "s%d", i);
+			return (name);
+		}
+	}
+	if (c->nstmts == DB_STMT_MAX)
+		return (NULL);		/* run it unprepared */
+	snprintf(name, 16, "s%d", c->nstmts);
+	res = PQprepare(c->pg, name, sql, n, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		sqlstate_problem(r, res, sql);
+		PQclear(res);
+		if (PQstatus(c->pg) != CONNECTION_OK)
+			c->broken = 1;
+		return ("");
+	}
+	PQclear(res);
+	c->stmts[c->nstmts].sql_ptr = sql;
+	c->stmts[c->nstmts].sql = xstrdup(sql);
+	c->nstmts++;
+	return (name);
+}
+
+PGresult *
+db_queryv(struct req *r, const char *sql, int n, const char *const *params)
+{
+	struct db_conn	*c;
+	PGresult	*res;
+	const char	*stmt;
+	char		 name[16];
+	ExecStatusType	 st;
+
+	if ((c = lease(r)) == NULL)
+		return (NULL);
+	stmt = prepared(r, c, sql, n, name);
+	if (stmt != NULL && *stmt == '\0') {
+		if (c->broken)
+			return (unavailable(r), NULL);
+		return (NULL);
+	}
+	if (stmt != NULL)
+		res = PQexecPrepared(c->pg, stmt, n, params, NULL, NULL, 0);
+	else
+		res = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return (res);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		c->broken = 1;
+		log_warn("database connection lost: %s", PQerrorMessage(c->pg));
+		PQclear(res);
+		unavailable(r);
+		return (NULL);
+	}
+	sqlstate_problem(r, res, sql);
+	PQclear(res);
+	return (NULL);
+}
+
+PGresult *
+db_query(struct req *r, const char *sql, int n, ...)
+{
+	const char	*params[DB_PARAMS_MAX];
+	va_list		 ap;
+	int		 i;
+
+	if (n > DB_PARAMS_MAX)
+		abort();
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		params[i] = va_arg(ap, const char *);
+	va_end(ap);
+	return (db_queryv(r, sql, n, params));
+}
+
+int
+db_reply(struct req *r, unsigned status, const char *what, const char *sql,
+    int n, ...)
+{
+	const char	*params[DB_PARAMS_MAX];
+	PGresult	*res;
+	va_list		 ap;
+	int		 i, rc;
+
+	if (n > DB_PARAMS_MAX)
+		abort();
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		params[i] = va_arg(ap, const char *);
+	va_end(ap);
+	if ((res = db_queryv(r, sql, n, params)) == NULL)
+		return (-1);
+	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
+		rc = problem_set(r, 404, NULL, "no such %s", what);
+	else
+		rc = reply_json(r, status, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return (rc);
+}
+
+static int
+simple(struct req *r, const char *sql)
+{
+	PGresult	*res;
+
+	if ((res = db_query(r, sql, 0)) == NULL)
+		return (-1);
+	PQclear(res);
+	return (0);
+}
+
+int
+db_begin(struct req *r)
+{
+	return (simple(r, "BEGIN"));
+}
+
+int
+db_commit(struct req *r)
+{
+	return (simple(r, "COMMIT"));
+}
+
+int
+db_ping(struct req *r)
+{
+	return (simple(r, "SELECT 1"));
+}
+
+/*
+ * SQLSTATE → HTTP, after PostgREST's mapSQLtoHTTP. Functions in the schema
+ * raise 'MT' + status (MT404, MT409, MT422, ...) with a message meant for
+ * the client; every other message stays in the log.
+ */
+static int
+sqlstate_problem(struct req *r, PGresult *res, const char *sql)
+{
+	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char	*msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char	*constraint = PQresultErrorField(res,
+			    PG_DIAG_CONSTRAINT_NAME);
+
+	if (state == NULL)
+		state = "XX000";
+	if (msg == NULL)
+		msg = "";
+	if (strncmp(state, "MT", 2) == 0) {
+		int64_t status;
+		if (parse_int64(state + 2, 400, 599, &status) == 0)
+			return (problem_set(r, (unsigned)status, NULL, "%s", msg));
+	}
+	if (strcmp(state, "23505") == 0)
+		return (problem_set(r, 409, NULL, "already exists (%s)",
+		    constraint ? constraint : "unique"));
+	if (strcmp(state, "23P01") == 0)
+		return (problem_set(r, 409, NULL, "conflicts with an existing "
+		    "record (%s)", constraint ? constraint : "exclusion"));
+	if (strcmp(state, "23503") == 0)
+		return (problem_set(r, 422, NULL, "refers to something that "
+		    "does not exist (%s)", constraint ? constraint : "reference"));
+	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
+		return (problem_set(r, 422, NULL, "violates a rule (%s)",
+		    constraint ? constraint : "check"));
+	if (strncmp(state, "22", 2) == 0)
+		return (problem_set(r, 422, NULL, "invalid value: %s", msg));
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strncmp(state, "57P0", 4) == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
+	    strcmp(state, "57014") == 0) {
+		log_warn("database busy or away (%s): %s", state, msg);
+		r->problem.retry_after = 1;
+		return (problem_set(r, 503, NULL, "the database is busy; "
+		    "try again shortly"));
+	}
+	log_err("sql error %s: %s (statement: %.120s)", state, msg, sql);
+	return (problem_set(r, 500, NULL, "the server failed to answer"));
+}

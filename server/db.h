@@ -1,0 +1,47 @@
+/*
+ * The PostgreSQL layer: a fixed pool of libpq connections, leased to one
+ * request at a time, and parameterised queries only. SQL errors become
+ * problems through one SQLSTATE table; raw messages go to the log only.
+ */
+#ifndef MIGTRAIN_DB_H
+#define MIGTRAIN_DB_H
+
+#include <libpq-fe.h>
+
+#include "http.h"
+
+int	 db_init(const char *conninfo, unsigned size);
+void	 db_shutdown(void);
+/* Connections leased right now, for /metrics. */
+unsigned db_in_use(void);
+unsigned db_size(void);
+
+/*
+ * Runs sql with n text parameters (const char *, NULL = SQL NULL) on the
+ * request's lease, taking one from the pool first if needed. `sql` must be
+ * a string literal: statements are prepared once per connection and found
+ * again by their text. Returns the result, or NULL with the problem set
+ * (409/422/503/... by SQLSTATE).
+ */
+PGresult *db_query(struct req *, const char *sql, int n, ...) WARN_UNUSED;
+PGresult *db_queryv(struct req *, const char *sql, int n,
+	    const char *const *params) WARN_UNUSED;
+/*
+ * Runs sql and answers with the text of its first row's first column
+ * (JSON). No row, or NULL → 404 with `what` in the detail.
+ */
+int	 db_reply(struct req *, unsigned status, const char *what,
+	    const char *sql, int n, ...) WARN_UNUSED;
+/* Transactions spanning several statements of one request. A lease that
+ * goes back to the pool inside a transaction is rolled back. */
+int	 db_begin(struct req *) WARN_UNUSED;
+int	 db_commit(struct req *) WARN_UNUSED;
+/* Gives the lease back early (before a slow step). NULL-safe. */
+void	 db_release(struct req *);
+/* "ready" check for /readyz: 0 when the database answers. */
+int	 db_ping(struct req *);
+
+/* A connection outside any request (CLI commands). */
+PGconn	*db_connect_cli(const char *conninfo);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * /api/v1/auth: login, logout, the caller, password change (API §3).
+ * Password work runs on the argon2id pool: a handler parses and looks up,
+ * suspends, and continues in a *_resume function when the hash is done.
+ * Unknown emails are verified against a dummy hash so that both failures
+ * cost the same and answer the same.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "problem.h"
+
+static int	auth_login(struct req *);
+static int	auth_login_resume(struct req *);
+static int	auth_logout(struct req *);
+static int	auth_me(struct req *);
+static int	auth_password(struct req *);
+static int	auth_password_resume(struct req *);
+
+const struct route auth_routes[] = {
+	{ "POST", "/api/v1/auth/login", auth_login, 0 },
+	{ "POST", "/api/v1/auth/logout", auth_logout, ROUTE_AUTH },
+	{ "GET", "/api/v1/auth/me", auth_me, ROUTE_AUTH },
+	{ "POST", "/api/v1/auth/password", auth_password, ROUTE_AUTH },
+	{ NULL, NULL, NULL, 0 }
+};
+
+static int
+wrong_credentials(struct req *r)
+{
+	return (problem_set(r, 401, NULL, "the email or the password is wrong"));
+}
+
+static int
+auth_login(struct req *r)
+{
+	static const char *const fields[] = { "email", "password", NULL };
+	const char	*email, *password;
+	json_t		*b;
+	PGresult	*res;
+	struct pwjob	*job;
+	int		 bad;
+
+	if ((b = body_json(r, fields)) == NULL)
+		return (-1);
+	bad = body_string(r, b, "email", 1, 1, 254, &email);
+	bad |= body_string(r, b, "password", 1, 1, 1024, &password);
+	if (bad)
+		return (-1);
+	if (strlen(password) > 1024)
+		return (problem_field(r, "password", "must be at most 1024 bytes"));
+
+	res = db_query(r,
+	    "SELECT (SELECT ceil(extract(epoch FROM min(at)"
+	    "          + make_interval(secs => $2::int) - now()))::int"
+	    "        FROM (SELECT at FROM login_failures"
+	    "              WHERE lower(email) = lower($1)"
+	    "                AND at > now() - make_interval(secs => $2::int)"
+	    "              ORDER BY at DESC LIMIT $3::int) recent"
+	    "        HAVING count(*) >= $3::int),"
+	    "       (SELECT password_hash FROM users"
+	    "        WHERE lower(email) = lower($1) AND active)",
+	    3, email, req_strf(r, "%ld", config.login_window_s),
+	    req_strf(r, "%ld", config.login_max_failures));
+	if (res == NULL)
+		return (-1);
+	if (!PQgetisnull(res, 0, 0)) {
+		long wait = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		r->problem.retry_after = wait > 0 ? wait : 1;
+		return (problem_set(r, 429, NULL, "too many failed logins for "
+		    "this email; wait before trying again"));
+	}
+	job = pwjob_new(PQgetisnull(res, 0, 1) ? pwhash_dummy() :
+	    PQgetvalue(res, 0, 1), password, NULL);
+	job->rehash_if_needed = 1;
+	PQclear(res);
+	return (pwhash_submit(r, job, auth_login_resume));
+}
+
+static int
+auth_login_resume(struct req *r)
+{
+	struct pwjob	*job = r->job;
+	const char	*email = json_string_value(json_object_get(r->json,
+			    "email"));
+	char		 token[TOKEN_TEXT_LEN], hash[TOKEN_HASH_HEX],
+			 csrf[TOKEN_TEXT_LEN];
+	PGresult	*res;
+	json_t		*answer, *user;
+	char		*cookie;
+
+	if (!job->verified || strcmp(job->stored, pwhash_dummy()) == 0) {
+		res = db_query(r, "INSERT INTO login_failures (email) "
+		    "VALUES (lower($1))", 1, email);
+		PQclear(res);
+		return (wrong_credentials(r));
+	}
+	token_new(token);
+	token_hash(token, hash);
+	csrf_for(token, csrf);
+	res = db_query(r,
+	    "WITH u AS (SELECT * FROM users WHERE lower(email) = lower($1)"
+	    "           AND active),"
+	    " rehash AS (UPDATE users SET password_hash = $3 FROM u"
+	    "            WHERE users.id = u.id AND $3::text IS NOT NULL),"
+	    " cleared AS (DELETE FROM login_failures"
+	    "             WHERE lower(email) = lower($1)),"
+	    " s AS (INSERT INTO sessions (user_id, token_hash)"
+	    "       SELECT id, decode($2, 'hex') FROM u RETURNING created_at)"
+	    "SELECT mt_ts(least(now() + make_interval(secs => $4::int),"
+	    "                   s.created_at + make_interval(secs => $5::int))),"
+	    "       user_json(u)::text FROM s, u",
+	    5, email, hash, job->hashed ? job->new_hash : NULL,
+	    req_strf(r, "%ld", config.session_idle_s),
+	    req_strf(r, "%ld", config.session_max_s));
+	if (res == NULL)
+		return (-1);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return (wrong_credentials(r));	/* deactivated meanwhile */
+	}
+	user = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+	answer = json_pack("{s:s, s:s, s:s, s:o}", "token", token,
+	    "csrf_token", csrf, "expires_at", PQgetvalue(res, 0, 0),
+	    "user", user ? user : json_null());
+	PQclear(res);
+	cookie = xasprintf("mt_session=%s; HttpOnly; SameSite=Strict; Path=/%s",
+	    token, config.secure_cookies ? "; Secure" : "");
+	reply_header(r, "Set-Cookie", cookie);
+	sodium_memzero(cookie, strlen(cookie));
+	free(cookie);
+	sodium_memzero(token, sizeof(token));
+	r->authed = 1;		/* the answer carries a secret: no-store */
+	return (reply_json_new(r, 200, answer));
+}
+
+static int
+auth_logout(struct req *r)
+{
+	PGresult	*res;
+
+	res = db_query(r, "UPDATE sessions SET revoked_at = now() "
+	    "WHERE id = $1", 1, req_strf(r, "%lld", (long long)r->sess.id));
+	if (res == NULL)
+		return (-1);
+	PQclear(res);
+	reply_header(r, "Set-Cookie", "mt_session=; HttpOnly; SameSite=Strict; "
+	    "Path=/; Max-Age=0");
+	return (reply_empty(r, 204));
+}
+
+static int
+auth_me(struct req *r)
+{
+	return (reply_json(r, 200, r->sess.user_json));
+}
+
+static int
+auth_password(struct req *r)
+{
+	static const char *const fields[] = { "current_password",
+	    "new_password", NULL };
+	const char	*current, *fresh;
+	json_t		*b;
+	PGresult	*res;
+	struct pwjob	*job;
+	int		 bad;
+
+	if ((b = body_json(r, fields)) == NULL)
+		return (-1);
+	bad = body_string(r, b, "current_password", 1, 1, 1024, &current);
+	bad |= body_string(r, b, "new_password", 1, 1, 1024, &fresh);
+	if (bad)
+		return (-1);
+	if (!password_acceptable(fresh))
+		return (problem_field(r, "new_password", "must be at least 10 "
+		    "characters and at most 1024 bytes"));
+	res = db_query(r, "SELECT password_hash FROM users WHERE id = $1", 1,
+	    req_strf(r, "%lld", (long long)r->sess.user_id));
+	if (res == NULL)
+		return (-1);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return (problem_set(r, 401, NULL, "log in again"));
+	}
+	job = pwjob_new(PQgetvalue(res, 0, 0), current, fresh);
+	PQclear(res);
+	return (pwhash_submit(r, job, auth_password_resume));
+}
+
+static int
+auth_password_resume(struct req *r)
+{
+	struct pwjob	*job = r->job;
+	PGresult	*res;
+	const char	*uid = req_strf(r, "%lld", (long long)r->sess.user_id);
+
+	if (!job->verified)
+		return (problem_set(r, 403, NULL, "the current password is wrong"));
+	if (!job->hashed)
+		return (problem_set(r, 500, NULL, "could not hash the password"));
+	res = db_query(r,
+	    "WITH u AS (UPDATE users SET password_hash = $2, updated_at = now()"
+	    "           WHERE id = $1 RETURNING id),"
+	    " revoked AS (UPDATE sessions SET revoked_at = now()"
+	    "             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL)"
+	    "INSERT INTO audit_log (actor_id, action, object_type, object_id)"
+	    " SELECT $1, 'user.password_change', 'user', id FROM u",
+	    3, uid, job->new_hash, req_strf(r, "%lld", (long long)r->sess.id));
+	if (res == NULL)
+		return (-1);
+	PQclear(res);
+	return (reply_empty(r, 204));
+}

@@ -1,0 +1,6 @@
+/* Routes of this resource are added by the issue that builds it. */
+#include "http.h"
+
+const struct route course_routes[] = {
+	{ NULL, NULL, NULL, 0 }
+};

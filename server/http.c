@@ -1,0 +1,630 @@
+/*
+ * The libmicrohttpd glue: one access handler that accumulates the body
+ * under its cap, matches the route, resolves the session, runs the
+ * handler and queues exactly one response; one completion callback that
+ * frees the request, returns its database lease and writes the access log.
+ * Handlers that must wait for slow work (argon2id) suspend the connection
+ * instead of blocking the worker thread that serves other connections.
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "problem.h"
+#include "route.h"
+#include "session.h"
+#include "text.h"
+
+static struct MHD_Daemon	*daemon_handle;
+static pthread_mutex_t		 suspend_lock = PTHREAD_MUTEX_INITIALIZER;
+static int			 in_flight;
+
+static void	 req_free(struct req *);
+static int	 dispatch(struct req *);
+static enum MHD_Result send_answer(struct req *);
+
+static const char *
+method_of(const char *m)
+{
+	static const char *const known[] = { "GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE", "OPTIONS" };
+	size_t	i;
+
+	for (i = 0; i < NELEM(known); i++)
+		if (strcmp(known[i], m) == 0)
+			return (known[i]);
+	return ("OTHER");
+}
+
+static void
+set_request_id(struct req *r)
+{
+	const char	*given;
+	unsigned char	 rnd[12];
+	size_t		 i, len;
+
+	given = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "X-Request-Id");
+	if (given != NULL && (len = strlen(given)) > 0 &&
+	    len < sizeof(r->request_id)) {
+		for (i = 0; i < len; i++)
+			if (given[i] < 0x21 || given[i] > 0x7e)
+				break;
+		if (i == len) {
+			memcpy(r->request_id, given, len + 1);
+			return;
+		}
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
+}
+
+static struct req *
+req_new(struct MHD_Connection *conn, const char *url, const char *method)
+{
+	struct req	*r;
+	char		 allow[128];
+
+	r = xcalloc(1, sizeof(*r));
+	r->conn = conn;
+	r->method = method_of(method);
+	r->path = xstrdup(url);
+	r->started_ms = now_ms();
+	r->route_index = -1;
+	set_request_id(r);
+	r->route = route_match(r->method, r->path, r->params, &r->route_index,
+	    allow, sizeof(allow));
+	if (r->route == NULL) {
+		if (allow[0] != '\0') {
+			reply_header(r, "Allow", allow);
+			problem_set(r, 405, NULL, "this resource answers to %s",
+			    allow);
+		} else
+			problem_set(r, 404, NULL, "no such resource");
+	}
+	r->body_max = r->route && (r->route->flags & ROUTE_BIG_BODY) ?
+	    HTTP_BIG_BODY_MAX : HTTP_BODY_MAX;
+	__atomic_add_fetch(&in_flight, 1, __ATOMIC_SEQ_CST);
+	return (r);
+}
+
+static void
+req_free(struct req *r)
+{
+	int	i;
+
+	db_release(r);
+	if (r->job_free != NULL)
+		r->job_free(r->job);
+	for (i = 0; i < ROUTE_MAX_PARAMS; i++)
+		free(r->params[i]);
+	for (i = 0; i < r->nheaders; i++) {
+		free(r->headers[i][0]);
+		free(r->headers[i][1]);
+	}
+	for (i = 0; i < r->nstrs; i++)
+		free(r->strs[i]);
+	free(r->strs);
+	free(r->sess.user_json);
+	free(r->body);
+	free(r->resp_body);
+	if (r->resp_custom != NULL)
+		MHD_destroy_response(r->resp_custom);
+	json_decref(r->json);
+	json_decref(r->problem.errors);
+	free((char *)r->path);
+	free(r);
+	__atomic_sub_fetch(&in_flight, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+append_body(struct req *r, const char *data, size_t len)
+{
+	if (r->body_too_large)
+		return;
+	if (r->body_len + len > r->body_max) {
+		r->body_too_large = 1;
+		free(r->body);
+		r->body = NULL;
+		r->body_len = 0;
+		return;
+	}
+	r->body = xrealloc(r->body, r->body_len + len + 1);
+	memcpy(r->body + r->body_len, data, len);
+	r->body_len += len;
+	r->body[r->body_len] = '\0';
+}
+
+static int
+too_large(struct req *r)
+{
+	return (problem_set(r, 413, NULL, "the request body is over the "
+	    "limit of %zu bytes", r->body_max));
+}
+
+/*
+ * Called by libmicrohttpd several times per request: first with headers
+ * only, then with body chunks, then once with no data, where we answer.
+ * Queueing on the first call would make MHD close keep-alive connections,
+ * so even bodiless requests are answered on the second call.
+ */
+static enum MHD_Result
+access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct req	*r = *con_cls;
+	const char	*cl;
+	int64_t		 declared;
+	int		 rc;
+
+	(void)cls;
+	(void)version;
+	if (r == NULL) {
+		*con_cls = r = req_new(conn, url, method);
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && parse_int64(cl, 0, INT64_MAX, &declared) == 0 &&
+		    (uint64_t)declared > r->body_max) {
+			/* Refuse before reading a byte of it. */
+			r->body_too_large = 1;
+			too_large(r);
+			return (send_answer(r));
+		}
+		return (MHD_YES);
+	}
+	if (r->answered) {
+		*upload_data_size = 0;	/* discard what a refused client sends */
+		return (MHD_YES);
+	}
+	if (*upload_data_size != 0) {
+		append_body(r, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		if (r->body_too_large) {
+			too_large(r);
+			return (send_answer(r));
+		}
+		return (MHD_YES);
+	}
+	if (r->resume != NULL) {
+		handler_fn *next = r->resume;
+		pthread_mutex_lock(&suspend_lock);
+		r->suspended = 0;
+		r->resumed = 0;
+		pthread_mutex_unlock(&suspend_lock);
+		r->resume = NULL;
+		rc = next(r);
+	} else if (r->problem.status != 0) {
+		rc = -1;		/* 404/405 found at the start */
+	} else
+		rc = dispatch(r);
+	if (rc == HTTP_SUSPENDED) {
+		pthread_mutex_lock(&suspend_lock);
+		if (!r->resumed) {
+			r->suspended = 1;
+			MHD_suspend_connection(conn);
+		}
+		pthread_mutex_unlock(&suspend_lock);
+		if (r->suspended)
+			return (MHD_YES);
+		/* The job finished before we could suspend: go on now. */
+		return (access_handler(cls, conn, url, method, version,
+		    upload_data, upload_data_size, con_cls));
+	}
+	return (send_answer(r));
+}
+
+/* Runs the route's handler with the glue's preconditions met. */
+static int
+dispatch(struct req *r)
+{
+	if ((r->route->flags & ROUTE_AUTH) && session_resolve(r) == -1)
+		return (-1);
+	return (r->route->handler(r));
+}
+
+int
+req_suspend(struct req *r, handler_fn *resume)
+{
+	/* Never hold a database connection while waiting. */
+	db_release(r);
+	r->resume = resume;
+	return (HTTP_SUSPENDED);
+}
+
+void
+req_resume(struct req *r)
+{
+	pthread_mutex_lock(&suspend_lock);
+	r->resumed = 1;
+	if (r->suspended)
+		MHD_resume_connection(r->conn);
+	pthread_mutex_unlock(&suspend_lock);
+}
+
+static void
+add_header(struct MHD_Response *resp, const char *name, const char *value)
+{
+	if (MHD_add_response_header(resp, name, value) == MHD_NO)
+		log_warn("could not add header %s", name);
+}
+
+static enum MHD_Result
+send_answer(struct req *r)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ok;
+	char			 retry[24];
+	int			 i;
+
+	if (!r->answered) {
+		/* The one place a problem becomes a response. */
+		char *body = problem_json(r);
+		if (r->problem.status >= 500 && r->problem.status != 503)
+			log_err("answering %u to %s %s", r->problem.status,
+			    r->method, r->path);
+		r->status = r->problem.status;
+		free(r->resp_body);
+		r->resp_body = body;
+		r->resp_len = body ? strlen(body) : 0;
+		r->resp_type = "application/problem+json";
+		if (r->problem.retry_after > 0) {
+			snprintf(retry, sizeof(retry), "%ld",
+			    r->problem.retry_after);
+			reply_header(r, "Retry-After", retry);
+		}
+		r->answered = 1;
+	}
+	if (r->resp_custom != NULL) {
+		resp = r->resp_custom;
+		r->resp_custom = NULL;
+	} else {
+		resp = MHD_create_response_from_buffer(r->resp_len,
+		    r->resp_body, MHD_RESPMEM_MUST_FREE);
+		if (resp == NULL)
+			return (MHD_NO);
+		r->resp_body = NULL;
+	}
+	if (r->resp_type != NULL)
+		add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->resp_type);
+	add_header(resp, "X-Content-Type-Options", "nosniff");
+	add_header(resp, "X-Request-Id", r->request_id);
+	if (r->authed || (r->route && (r->route->flags & ROUTE_AUTH)))
+		add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (i = 0; i < r->nheaders; i++)
+		add_header(resp, r->headers[i][0], r->headers[i][1]);
+	ok = MHD_queue_response(r->conn, r->status, resp);
+	MHD_destroy_response(resp);
+	return (ok);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req	*r = *con_cls;
+	double		 ms;
+
+	(void)cls;
+	(void)conn;
+	if (r == NULL)
+		return;
+	ms = now_ms() - r->started_ms;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->answered)
+		r->status = 499;	/* the client went away */
+	metrics_observe(r->route_index, r->status, ms);
+	log_request(r->method, r->path, r->status, ms,
+	    r->authed ? (long long)r->sess.user_id : 0, r->request_id);
+	req_free(r);
+	*con_cls = NULL;
+}
+
+/* ---- answers ---- */
+
+int
+reply_body(struct req *r, unsigned status, const char *ctype, const char *body,
+    size_t len)
+{
+	free(r->resp_body);
+	r->resp_body = xmalloc(len + 1);
+	memcpy(r->resp_body, body, len);
+	r->resp_body[len] = '\0';
+	r->resp_len = len;
+	r->resp_type = ctype;
+	r->status = status;
+	r->answered = 1;
+	return (0);
+}
+
+int
+reply_json(struct req *r, unsigned status, const char *json)
+{
+	return (reply_body(r, status, "application/json", json, strlen(json)));
+}
+
+int
+reply_json_new(struct req *r, unsigned status, json_t *o)
+{
+	char	*s;
+
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (s == NULL)
+		return (problem_set(r, 500, NULL, "could not encode the answer"));
+	free(r->resp_body);
+	r->resp_body = s;
+	r->resp_len = strlen(s);
+	r->resp_type = "application/json";
+	r->status = status;
+	r->answered = 1;
+	return (0);
+}
+
+int
+reply_empty(struct req *r, unsigned status)
+{
+	return (reply_body(r, status, NULL, "", 0));
+}
+
+int
+reply_custom(struct req *r, unsigned status, struct MHD_Response *resp)
+{
+	if (r->resp_custom != NULL)
+		MHD_destroy_response(r->resp_custom);
+	r->resp_custom = resp;
+	r->resp_type = NULL;
+	r->status = status;
+	r->answered = 1;
+	return (0);
+}
+
+void
+reply_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nheaders == HTTP_MAX_HEADERS)
+		abort();		/* a programming error */
+	r->headers[r->nheaders][0] = xstrdup(name);
+	r->headers[r->nheaders][1] = xstrdup(value);
+	r->nheaders++;
+}
+
+/* ---- request data ---- */
+
+const char *
+req_header(struct req *r, const char *name)
+{
+	return (MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name));
+}
+
+const char *
+req_query(struct req *r, const char *name)
+{
+	return (MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND,
+	    name));
+}
+
+const char *
+req_cookie(struct req *r, const char *name)
+{
+	return (MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name));
+}
+
+char *
+req_strf(struct req *r, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	va_end(ap);
+	r->strs = xrealloc(r->strs, sizeof(*r->strs) * (size_t)(r->nstrs + 1));
+	r->strs[r->nstrs++] = s;
+	return (s);
+}
+
+int
+req_param_id(struct req *r, int i, int64_t *out)
+{
+	if (i < 0 || i >= ROUTE_MAX_PARAMS || r->params[i] == NULL ||
+	    parse_int64(r->params[i], 1, INT64_MAX, out) == -1)
+		return (problem_set(r, 404, NULL, "no such resource"));
+	return (0);
+}
+
+int
+req_query_id(struct req *r, const char *name, int64_t *out)
+{
+	const char	*v = req_query(r, name);
+
+	*out = 0;
+	if (v == NULL || *v == '\0')
+		return (0);
+	if (parse_int64(v, 1, INT64_MAX, out) == -1)
+		return (problem_set(r, 400, NULL, "query parameter %s must be "
+		    "a positive integer", name));
+	return (0);
+}
+
+int
+req_query_enum(struct req *r, const char *name, const char *const *values,
+    const char **out)
+{
+	const char	*v = req_query(r, name);
+	int		 i;
+
+	*out = NULL;
+	if (v == NULL || *v == '\0')
+		return (0);
+	for (i = 0; values[i] != NULL; i++)
+		if (strcmp(values[i], v) == 0) {
+			*out = values[i];
+			return (0);
+		}
+	return (problem_set(r, 400, NULL, "query parameter %s has an "
+	    "unknown value", name));
+}
+
+int
+req_query_time(struct req *r, const char *name, const char **out)
+{
+	const char	*v = req_query(r, name);
+
+	*out = NULL;
+	if (v == NULL || *v == '\0')
+		return (0);
+	if (!time_text_valid(v))
+		return (problem_set(r, 400, NULL, "query parameter %s must be "
+		    "a date (YYYY-MM-DD) or an RFC 3339 timestamp", name));
+	*out = v;
+	return (0);
+}
+
+int
+req_page(struct req *r, struct page *p)
+{
+	const char	*limit = req_query(r, "limit");
+	const char	*after = req_query(r, "after");
+
+	p->limit = 50;
+	p->after = 0;
+	if (limit != NULL && parse_int64(limit, 1, 200, &p->limit) == -1)
+		return (problem_set(r, 400, NULL, "limit must be 1..200"));
+	if (after != NULL && cursor_decode(after, &p->after) == -1)
+		return (problem_set(r, 400, NULL, "after is not a cursor "
+		    "this server gave out"));
+	return (0);
+}
+
+static const struct {
+	unsigned	 bit;
+	const char	*name;
+} roles[] = {
+	{ ROLE_ADMIN, "admin" },
+	{ ROLE_COORDINATOR, "coordinator" },
+	{ ROLE_REVIEWER, "reviewer" },
+	{ ROLE_TRAINEE, "trainee" },
+};
+
+const char *
+role_name(unsigned bit)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(roles); i++)
+		if (roles[i].bit == bit)
+			return (roles[i].name);
+	return ("");
+}
+
+unsigned
+role_bit(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < NELEM(roles); i++)
+		if (strcmp(roles[i].name, name) == 0)
+			return (roles[i].bit);
+	return (0);
+}
+
+int
+require_role(struct req *r, unsigned mask)
+{
+	if (!r->authed || (r->sess.role & mask) == 0)
+		return (problem_set(r, 403, NULL, "your role may not do this"));
+	return (0);
+}
+
+/* ---- the daemon ---- */
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char	msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("libmicrohttpd: %s", msg);
+}
+
+int
+http_start(void)
+{
+	struct addrinfo	 hints, *ai = NULL;
+	char		 port[8];
+	unsigned	 flags;
+	int		 err;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", config.listen_port);
+	if ((err = getaddrinfo(config.listen_host, port, &hints, &ai)) != 0) {
+		log_err("MIGTRAIN_LISTEN: %s", gai_strerror(err));
+		return (-1);
+	}
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	daemon_handle = MHD_start_daemon(flags, (uint16_t)config.listen_port,
+	    NULL, NULL, access_handler, NULL,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, config.threads,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (daemon_handle == NULL) {
+		log_err("cannot listen on %s:%u", config.listen_host,
+		    config.listen_port);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Stops accepting, lets the requests in flight (suspended ones included)
+ * finish, then stops the daemon. Connections that are merely idle between
+ * keep-alive requests are closed.
+ */
+void
+http_stop(void)
+{
+	int	waited_ms = 0;
+
+	if (daemon_handle == NULL)
+		return;
+	MHD_quiesce_daemon(daemon_handle);
+	while (__atomic_load_n(&in_flight, __ATOMIC_SEQ_CST) > 0 &&
+	    waited_ms < 30000) {
+		struct timespec tick = { 0, 10 * 1000 * 1000 };
+		nanosleep(&tick, NULL);
+		waited_ms += 10;
+	}
+	MHD_stop_daemon(daemon_handle);
+	daemon_handle = NULL;
+}
