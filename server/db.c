@@ -44,6 +44,7 @@ static const char	*pool_conninfo;
 static PGconn		*connect_pg(const char *);
 static void		 forget_statements(struct db_conn *);
 static struct db_conn	*lease(struct req *);
+static int		 heal(struct db_conn *);
 static int		 sqlstate_problem(struct req *, PGresult *,
 			    const char *);
 
@@ -182,19 +183,26 @@ lease(struct req *r)
 		return (NULL);
 	}
 	r->db = c;
-	if (c->broken || PQstatus(c->pg) != CONNECTION_OK) {
-		forget_statements(c);
-		PQfinish(c->pg);
-		c->pg = connect_pg(pool_conninfo);
-		c->broken = (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK);
-		if (c->broken) {
-			db_release(r);
-			unavailable(r);
-			return (NULL);
-		}
-		log_info("database connection re-established");
+	if ((c->broken || PQstatus(c->pg) != CONNECTION_OK) && heal(c) == -1) {
+		db_release(r);
+		unavailable(r);
+		return (NULL);
 	}
 	return (c);
+}
+
+/* Replaces a broken connection with a new one. */
+static int
+heal(struct db_conn *c)
+{
+	forget_statements(c);
+	PQfinish(c->pg);
+	c->pg = connect_pg(pool_conninfo);
+	c->broken = (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK);
+	if (c->broken)
+		return (-1);
+	log_info("database connection re-established");
+	return (0);
 }
 
 void
@@ -238,10 +246,11 @@ prepared(struct req *r, struct db_conn *c, const char *sql, int n,
 	snprintf(name, 16, "s%d", c->nstmts);
 	res = PQprepare(c->pg, name, sql, n, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		sqlstate_problem(r, res, sql);
-		PQclear(res);
 		if (PQstatus(c->pg) != CONNECTION_OK)
 			c->broken = 1;
+		else
+			sqlstate_problem(r, res, sql);
+		PQclear(res);
 		return ("");
 	}
 	PQclear(res);
@@ -251,6 +260,11 @@ prepared(struct req *r, struct db_conn *c, const char *sql, int n,
 	return (name);
 }
 
+/*
+ * A statement that finds its connection dead is retried once on a fresh
+ * one, unless it ran inside a transaction (whose earlier work is lost), so
+ * clients see no error once PostgreSQL is back after a restart.
+ */
 PGresult *
 db_queryv(struct req *r, const char *sql, int n, const char *const *params)
 {
@@ -259,32 +273,38 @@ db_queryv(struct req *r, const char *sql, int n, const char *const *params)
 	const char	*stmt;
 	char		 name[16];
 	ExecStatusType	 st;
+	int		 attempt, in_tx;
 
-	if ((c = lease(r)) == NULL)
-		return (NULL);
-	stmt = prepared(r, c, sql, n, name);
-	if (stmt != NULL && *stmt == '\0') {
-		if (c->broken)
-			return (unavailable(r), NULL);
-		return (NULL);
-	}
-	if (stmt != NULL)
-		res = PQexecPrepared(c->pg, stmt, n, params, NULL, NULL, 0);
-	else
-		res = PQexecParams(c->pg, sql, n, NULL, params, NULL, NULL, 0);
-	st = PQresultStatus(res);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return (res);
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		c->broken = 1;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((c = lease(r)) == NULL)
+			return (NULL);
+		in_tx = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+		stmt = prepared(r, c, sql, n, name);
+		if (stmt != NULL && *stmt == '\0' && !c->broken)
+			return (NULL);		/* problem set */
+		if (!c->broken) {
+			if (stmt != NULL)
+				res = PQexecPrepared(c->pg, stmt, n, params, NULL,
+				    NULL, 0);
+			else
+				res = PQexecParams(c->pg, sql, n, NULL, params,
+				    NULL, NULL, 0);
+			st = PQresultStatus(res);
+			if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+				return (res);
+			if (PQstatus(c->pg) == CONNECTION_OK) {
+				sqlstate_problem(r, res, sql);
+				PQclear(res);
+				return (NULL);
+			}
+			PQclear(res);
+			c->broken = 1;
+		}
 		log_warn("database connection lost: %s", PQerrorMessage(c->pg));
-		PQclear(res);
-		unavailable(r);
-		return (NULL);
+		if (in_tx || heal(c) == -1)
+			break;
 	}
-	sqlstate_problem(r, res, sql);
-	PQclear(res);
-	return (NULL);
+	return (unavailable(r), NULL);
 }
 
 PGresult *

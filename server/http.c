@@ -192,14 +192,20 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return (MHD_YES);
 	}
 	if (*upload_data_size != 0) {
+		/*
+		 * MHD can only answer once the body is in, so a body without a
+		 * declared length that passes the cap is read and dropped, up
+		 * to a bound past which the connection is simply closed.
+		 */
+		r->body_seen += *upload_data_size;
 		append_body(r, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		if (r->body_too_large) {
-			too_large(r);
-			return (send_answer(r));
-		}
+		if (r->body_seen > HTTP_DISCARD_MAX)
+			return (MHD_NO);
 		return (MHD_YES);
 	}
+	if (r->body_too_large && r->problem.status == 0)
+		too_large(r);
 	if (r->resume != NULL) {
 		handler_fn *next = r->resume;
 		pthread_mutex_lock(&suspend_lock);
@@ -590,12 +596,12 @@ http_start(void)
 		flags |= MHD_USE_IPv6;
 	daemon_handle = MHD_start_daemon(flags, (uint16_t)config.listen_port,
 	    NULL, NULL, access_handler, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, config.threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (daemon_handle == NULL) {

@@ -34,6 +34,7 @@ struct route {
 
 #define HTTP_BODY_MAX		(1u << 20)
 #define HTTP_BIG_BODY_MAX	(5u << 20)
+#define HTTP_DISCARD_MAX	(64u << 20)
 #define ROUTE_MAX_PARAMS	4
 #define HTTP_MAX_HEADERS	8
 
@@ -75,6 +76,7 @@ struct req {
 	char			*body;
 	size_t			 body_len;
 	size_t			 body_max;
+	size_t			 body_seen;
 	int			 body_too_large;
 	json_t			*json;		/* parsed body, owned */
 

@@ -170,9 +170,9 @@ users_update(struct req *r)
 	    "         AND sessions.revoked_at IS NULL),"
 	    " a AS (INSERT INTO audit_log (actor_id, action, object_type,"
 	    "       object_id, detail)"
-	    "       SELECT $6, 'user.update', 'user', u.id, $7::jsonb FROM u"
+	    "       SELECT $6::bigint, 'user.update', 'user', u.id, $7::jsonb FROM u"
 	    "       UNION ALL"
-	    "       SELECT $6, 'user.role_change', 'user', u.id,"
+	    "       SELECT $6::bigint, 'user.role_change', 'user', u.id,"
 	    "              jsonb_build_object('from', old.role, 'to', u.role)"
 	    "         FROM u, old WHERE old.role <> u.role)"
 	    "SELECT user_json(u)::text FROM u",

@@ -1,0 +1,195 @@
+"""Authentication and sessions (API §3): login, bearer and cookie, CSRF,
+logout, expiry, password change, the per-email failure limit, and that no
+secret is stored in clear."""
+import time
+
+from harness import Server, PASSWORD, problem, run, finish
+
+# A short idle timeout and login window keep the expiry tests quick.
+s = Server("auth", env={"MIGTRAIN_SESSION_IDLE_S": "2",
+                        "MIGTRAIN_LOGIN_WINDOW_S": "4"}).start()
+admin = s.bootstrap()
+org = s.org(admin, "Border Guard")
+uid, _ = s.user(admin, "trainee@example.org", "trainee", org, login=False)
+# Made now: with a 2 s idle timeout the admin session does not last.
+s.user(admin, "changer@example.org", "trainee", org, login=False)
+s.user(admin, "legacy@example.org", "trainee", org, login=False)
+
+
+def test_login_success_shape():
+    r = s.post("/api/v1/auth/login", {"email": "Trainee@Example.org",
+                                      "password": PASSWORD})
+    assert r.status == 200, r
+    b = r.json
+    assert set(b) == {"token", "csrf_token", "expires_at", "user"}, b
+    assert len(b["token"]) == 43 and b["user"]["id"] == uid
+    assert b["expires_at"].endswith("Z")
+    cookie = r.header("Set-Cookie")
+    assert cookie == "mt_session=%s; HttpOnly; SameSite=Strict; Path=/" % b["token"], cookie
+    assert r.header("Cache-Control") == "no-store"
+
+
+def test_login_failures_identical():
+    unknown = s.post("/api/v1/auth/login", {"email": "nobody@example.org",
+                                            "password": "whatever-long"})
+    wrong = s.post("/api/v1/auth/login", {"email": "trainee@example.org",
+                                          "password": "wrong password!"})
+    problem(unknown, 401)
+    problem(wrong, 401)
+    a, b = unknown.json, wrong.json
+    del a["instance"], b["instance"]
+    assert a == b, (a, b)
+    s.sql("DELETE FROM login_failures")
+
+
+def test_login_validation():
+    problem(s.post("/api/v1/auth/login", {"email": "x@example.org"}), 422)
+    problem(s.post("/api/v1/auth/login", {"email": "x@example.org",
+                                          "password": "p" * 1025}), 422)
+    problem(s.post("/api/v1/auth/login", {"email": "x@example.org",
+                                          "password": "pppppppppppp",
+                                          "remember": True}), 422)
+
+
+def test_bearer_and_cookie():
+    tok = s.login("trainee@example.org")
+    assert s.get("/api/v1/auth/me", token=tok).json["id"] == uid
+    r = s.get("/api/v1/auth/me", headers={"Cookie": "mt_session=" + tok})
+    assert r.status == 200 and r.json["id"] == uid, r
+    problem(s.get("/api/v1/auth/me"), 401)
+    problem(s.get("/api/v1/auth/me", token="x" * 43), 401)
+    problem(s.get("/api/v1/auth/me", headers={"Authorization": "Basic abc"}), 401)
+
+
+def test_csrf_for_cookie_sessions():
+    r = s.post("/api/v1/auth/login", {"email": "trainee@example.org",
+                                      "password": PASSWORD})
+    tok, csrf = r.json["token"], r.json["csrf_token"]
+    cookie = {"Cookie": "mt_session=" + tok}
+    # A write with the cookie but without the header is refused...
+    p = problem(s.post("/api/v1/auth/logout", headers=cookie), 403)
+    assert "CSRF" in p["detail"]
+    problem(s.post("/api/v1/auth/logout",
+                   headers=dict(cookie, **{"X-CSRF-Token": "wrong"})), 403)
+    # ...and the session still works; with the header it goes through.
+    assert s.get("/api/v1/auth/me", headers=cookie).status == 200
+    r = s.post("/api/v1/auth/logout", headers=dict(cookie, **{"X-CSRF-Token": csrf}))
+    assert r.status == 204, r
+    problem(s.get("/api/v1/auth/me", headers=cookie), 401)
+    # Bearer requests need no CSRF header.
+    tok2 = s.login("trainee@example.org")
+    assert s.post("/api/v1/auth/logout", token=tok2).status == 204
+
+
+def test_logout_revokes():
+    tok = s.login("trainee@example.org")
+    r = s.post("/api/v1/auth/logout", token=tok)
+    assert r.status == 204 and r.body == b"", r
+    problem(s.get("/api/v1/auth/me", token=tok), 401)
+    problem(s.post("/api/v1/auth/logout", token=tok), 401)
+
+
+def test_idle_expiry():
+    tok = s.login("trainee@example.org")
+    # Activity keeps it alive past the idle timeout...
+    for _ in range(3):
+        time.sleep(1)
+        assert s.get("/api/v1/auth/me", token=tok).status == 200
+    # ...and idleness ends it.
+    time.sleep(2.5)
+    problem(s.get("/api/v1/auth/me", token=tok), 401)
+
+
+def test_absolute_expiry():
+    tok = s.login("trainee@example.org")
+    s.sql("UPDATE sessions SET created_at = now() - interval '8 days'"
+          " WHERE revoked_at IS NULL")
+    problem(s.get("/api/v1/auth/me", token=tok), 401)
+
+
+def test_password_change_revokes_other_sessions():
+    email = "changer@example.org"
+    one, two = s.login(email), s.login(email)
+    problem(s.post("/api/v1/auth/password", {"current_password": "not it at all",
+                                             "new_password": "a new password 1"},
+                   token=one), 403)
+    problem(s.post("/api/v1/auth/password", {"current_password": PASSWORD,
+                                             "new_password": "short"},
+                   token=one), 422)
+    r = s.post("/api/v1/auth/password", {"current_password": PASSWORD,
+                                         "new_password": "a new password 1"},
+               token=one)
+    assert r.status == 204, r
+    assert s.get("/api/v1/auth/me", token=one).status == 200
+    problem(s.get("/api/v1/auth/me", token=two), 401)
+    problem(s.post("/api/v1/auth/login", {"email": email, "password": PASSWORD}), 401)
+    assert s.login(email, "a new password 1")
+    s.sql("DELETE FROM login_failures")
+
+
+def test_rate_limit_and_window():
+    email = "trainee@example.org"
+    bad = {"email": email, "password": "wrong password!"}
+    for _ in range(5):
+        problem(s.post("/api/v1/auth/login", bad), 401)
+    # Now even the right password is refused for the rest of the window.
+    r = s.post("/api/v1/auth/login", {"email": email, "password": PASSWORD})
+    problem(r, 429)
+    assert 1 <= int(r.header("Retry-After")) <= 4, r.headers
+    # Other emails are not affected (the limit is per email).
+    problem(s.post("/api/v1/auth/login", {"email": "other@example.org",
+                                          "password": "wrong password!"}), 401)
+    # The state lives in PostgreSQL, so every instance shares it.
+    assert s.sql("SELECT count(*) FROM login_failures WHERE email = lower(:'v1')",
+                 email) == "5"
+    time.sleep(int(r.header("Retry-After")) + 0.5)
+    assert s.login(email)
+    # A success clears the failures.
+    assert s.sql("SELECT count(*) FROM login_failures WHERE email = :'v1'", email) == "0"
+
+
+def test_no_secrets_in_clear():
+    r = s.post("/api/v1/auth/login", {"email": "trainee@example.org",
+                                      "password": PASSWORD})
+    token = r.json["token"]
+    dump = s.sql("SELECT string_agg(t::text, E'\\n') FROM ("
+                 " SELECT row_to_json(x)::text AS t FROM users x UNION ALL"
+                 " SELECT row_to_json(x)::text FROM sessions x UNION ALL"
+                 " SELECT row_to_json(x)::text FROM audit_log x UNION ALL"
+                 " SELECT row_to_json(x)::text FROM login_failures x) d")
+    import base64
+    raw = base64.urlsafe_b64decode(token + "=")
+    assert token not in dump and raw.hex() not in dump
+    assert PASSWORD not in dump
+    assert "$argon2id$" in dump
+    # Hashes use at least the INTERACTIVE limits (m=65536 KiB, t=2).
+    hashes = s.sql("SELECT string_agg(password_hash, ' ') FROM users").split()
+    for h in hashes:
+        assert h.startswith("$argon2id$v=19$m=65536,t=2,") or \
+            int(h.split("$")[3].split(",")[0][2:]) >= 65536, h
+
+
+def test_rehash_on_login():
+    """A hash with weaker parameters is upgraded on the next login."""
+    email = "legacy@example.org"
+    before = s.sql("SELECT password_hash FROM users WHERE email = :'v1'", email)
+    assert before.startswith("$argon2id$v=19$m=65536")
+    # Restart with stronger limits: the login must upgrade the hash.
+    s.stop()
+    s.env["MIGTRAIN_PWHASH_OPS"] = "3"
+    s.start()
+    assert s.login(email)
+    after = s.sql("SELECT password_hash FROM users WHERE email = :'v1'", email)
+    assert after != before and ",t=3," in after, (before, after)
+    assert s.login(email)
+    s.stop()
+    del s.env["MIGTRAIN_PWHASH_OPS"]
+    s.start()
+
+
+run(test_login_success_shape, test_login_failures_identical,
+    test_login_validation, test_bearer_and_cookie, test_csrf_for_cookie_sessions,
+    test_logout_revokes, test_idle_expiry, test_absolute_expiry,
+    test_password_change_revokes_other_sessions, test_rate_limit_and_window,
+    test_no_secrets_in_clear, test_rehash_on_login)
+finish(s)

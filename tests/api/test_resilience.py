@@ -1,0 +1,93 @@
+"""The server under failure: PostgreSQL stopped and started again under a
+running server (503 with Retry-After, then recovery, no crash), and
+SIGTERM draining the requests in flight before exiting 0."""
+import os
+import subprocess
+import tempfile
+import threading
+import time
+
+from harness import Server, PASSWORD, free_port, problem, run, finish
+
+SOURCE = os.environ.get("MIGTRAIN_SOURCE", ".")
+CLUSTER = os.path.join(SOURCE, "deploy", "pg-cluster")
+
+# A private cluster: stopping it must not disturb the other tests.
+tmp = tempfile.mkdtemp(prefix="migtrain-resilience-")
+os.chmod(tmp, 0o755)
+datadir = os.path.join(tmp, "pg")
+pgport = free_port()
+
+
+def cluster(*args):
+    return subprocess.run([CLUSTER] + list(args), capture_output=True,
+                          text=True, check=True,
+                          env=dict(os.environ, PG_THROWAWAY="1")).stdout.strip()
+
+
+conn = cluster("start", datadir, str(pgport))
+subprocess.run(["psql", conn + " dbname=postgres", "-qc", "CREATE DATABASE r"],
+               check=True)
+s = Server("resilience", conninfo=conn + " dbname=r").start()
+admin = s.bootstrap()
+
+
+def test_database_restart():
+    assert s.get("/api/v1/auth/me", token=admin).status == 200
+    cluster("stop", datadir)
+    for _ in range(3):
+        r = s.get("/api/v1/auth/me", token=admin)
+        problem(r, 503)
+        assert r.header("Retry-After") == "1", r.headers
+    problem(s.get("/readyz"), 503)
+    problem(s.post("/api/v1/auth/login", {"email": "admin@example.org",
+                                          "password": PASSWORD}), 503)
+    assert s.get("/healthz").status == 200
+    assert s.proc.poll() is None
+    cluster("start", datadir, str(pgport))
+    deadline = time.time() + 20
+    while s.get("/readyz").status != 200:
+        assert time.time() < deadline, "no recovery"
+        time.sleep(0.2)
+    # Every pooled connection heals, including prepared statements.
+    for _ in range(20):
+        assert s.get("/api/v1/auth/me", token=admin).status == 200
+    assert s.login("admin@example.org")
+
+
+def test_sigterm_drains_in_flight():
+    results = []
+
+    def login():
+        r = s.post("/api/v1/auth/login", {"email": "admin@example.org",
+                                          "password": PASSWORD})
+        results.append(r.status)
+
+    # Logins take ~100 ms each on the argon2id pool: still running at SIGTERM.
+    threads = [threading.Thread(target=login) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    proc = s.proc
+    proc.send_signal(15)
+    for t in threads:
+        t.join(30)
+    rc = proc.wait(30)
+    assert rc == 0, rc
+    assert results == [200] * 4, results
+    assert '"msg":"stopped"' in s.logtext()
+    # It no longer accepts connections.
+    try:
+        s.get("/healthz")
+        assert False, "still accepting"
+    except OSError:
+        pass
+    s.proc = None
+
+
+run(test_database_restart, test_sigterm_drains_in_flight)
+try:
+    finish(s)
+finally:
+    cluster("stop", datadir)
+    subprocess.run(["rm", "-rf", tmp])

@@ -1,0 +1,78 @@
+/* Unit tests of the route matcher (server/route.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "route.h"
+
+static void
+free_params(char *p[ROUTE_MAX_PARAMS])
+{
+	int	i;
+
+	for (i = 0; i < ROUTE_MAX_PARAMS; i++) {
+		free(p[i]);
+		p[i] = NULL;
+	}
+}
+
+static void
+test_patterns(void)
+{
+	char	*p[ROUTE_MAX_PARAMS] = { 0 };
+
+	CHECK(route_path_matches("/api/v1/users", "/api/v1/users", p));
+	CHECK(!route_path_matches("/api/v1/users", "/api/v1/users/", p));
+	CHECK(!route_path_matches("/api/v1/users", "/api/v1/user", p));
+	CHECK(route_path_matches("/api/v1/users/{id}", "/api/v1/users/17", p));
+	CHECK_STR(p[0], "17");
+	free_params(p);
+	CHECK(!route_path_matches("/api/v1/users/{id}", "/api/v1/users/", p));
+	CHECK(p[0] == NULL);
+	CHECK(!route_path_matches("/api/v1/users/{id}", "/api/v1/users/1/x", p));
+	CHECK(p[0] == NULL);
+	CHECK(route_path_matches("/api/v1/a/{x}/b/{y}", "/api/v1/a/1/b/two", p));
+	CHECK_STR(p[0], "1");
+	CHECK_STR(p[1], "two");
+	free_params(p);
+	CHECK(!route_path_matches("/api/v1/a/{x}/b/{y}", "/api/v1/a/1/c/two", p));
+	CHECK(p[0] == NULL && p[1] == NULL);
+}
+
+static void
+test_table(void)
+{
+	char		*p[ROUTE_MAX_PARAMS] = { 0 };
+	char		 allow[128];
+	int		 index = -1, i, j;
+	const struct route *rt;
+
+	route_init();
+	CHECK(route_count() > 10);
+	rt = route_match("GET", "/api/v1/users/5", p, &index, allow, sizeof(allow));
+	CHECK(rt != NULL && strcmp(rt->pattern, "/api/v1/users/{id}") == 0);
+	CHECK(route_at(index) == rt);
+	CHECK_STR(p[0], "5");
+	free_params(p);
+	rt = route_match("HEAD", "/healthz", p, &index, allow, sizeof(allow));
+	CHECK(rt != NULL && strcmp(rt->method, "GET") == 0);
+	rt = route_match("DELETE", "/api/v1/orgs", p, &index, allow, sizeof(allow));
+	CHECK(rt == NULL);
+	CHECK_STR(allow, "GET, POST");
+	rt = route_match("GET", "/nowhere", p, &index, allow, sizeof(allow));
+	CHECK(rt == NULL && allow[0] == '\0');
+	/* No two routes share a method and pattern. */
+	for (i = 0; i < route_count(); i++)
+		for (j = i + 1; j < route_count(); j++)
+			CHECK(strcmp(route_at(i)->method, route_at(j)->method) != 0 ||
+			    strcmp(route_at(i)->pattern, route_at(j)->pattern) != 0);
+	route_free();
+}
+
+int
+main(void)
+{
+	test_patterns();
+	test_table();
+	return (check_summary());
+}
