@@ -187,9 +187,41 @@ def test_rehash_on_login():
     s.start()
 
 
+def test_hashing_is_bounded():
+    """Past the argon2id pool's bound, logins get 503 + Retry-After at once,
+    and other requests keep being served during the storm."""
+    import threading
+    s.stop()
+    s.env.update({"MIGTRAIN_HASH_THREADS": "1", "MIGTRAIN_HASH_QUEUE": "1"})
+    s.start()
+    statuses, retry = [], []
+
+    def login():
+        r = s.post("/api/v1/auth/login", {"email": "legacy@example.org",
+                                          "password": PASSWORD})
+        statuses.append(r.status)
+        if r.status == 503:
+            retry.append(r.header("Retry-After"))
+            assert r.header("Content-Type") == "application/problem+json"
+
+    threads = [threading.Thread(target=login) for _ in range(10)]
+    for t in threads:
+        t.start()
+    # Meanwhile a cheap request is answered (workers never block on hashing).
+    assert s.get("/healthz").status == 200
+    for t in threads:
+        t.join(60)
+    assert statuses.count(200) >= 2 and statuses.count(503) >= 1, statuses
+    assert set(statuses) <= {200, 503}, statuses
+    assert all(v == "1" for v in retry), retry
+    s.stop()
+    del s.env["MIGTRAIN_HASH_THREADS"], s.env["MIGTRAIN_HASH_QUEUE"]
+    s.start()
+
+
 run(test_login_success_shape, test_login_failures_identical,
     test_login_validation, test_bearer_and_cookie, test_csrf_for_cookie_sessions,
     test_logout_revokes, test_idle_expiry, test_absolute_expiry,
     test_password_change_revokes_other_sessions, test_rate_limit_and_window,
-    test_no_secrets_in_clear, test_rehash_on_login)
+    test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded)
 finish(s)

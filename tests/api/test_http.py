@@ -14,9 +14,13 @@ tid, trainee = s.user(admin, "t@example.org", "trainee", org)
 
 
 def raw_request(data, read=65536):
-    """Sends raw bytes; returns the raw answer."""
+    """Sends raw bytes (the server may stop reading early); returns the
+    raw answer."""
     c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
-    c.sendall(data)
+    try:
+        c.sendall(data)
+    except OSError:
+        pass
     out = b""
     try:
         while True:
@@ -95,8 +99,11 @@ def test_content_type():
 
 def test_body_over_limit():
     big = b'{"name":"' + b"x" * (1024 * 1024) + b'"}'
-    r = s.post("/api/v1/orgs", raw=big, token=admin)
-    problem(r, 413)
+    out = raw_request(b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n"
+                      b"Authorization: Bearer " + admin.encode() + b"\r\n"
+                      b"Content-Type: application/json\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(big) + big)
+    assert out.startswith(b"HTTP/1.1 413"), out[:200]
     # Declared too large: refused before the body is read.
     out = raw_request(b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n"
                       b"Content-Type: application/json\r\n"
@@ -109,7 +116,7 @@ def test_body_over_limit():
     out = raw_request(b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n"
                       b"Authorization: Bearer " + admin.encode() + b"\r\n"
                       b"Content-Type: application/json\r\n"
-                      b"Transfer-Encoding: chunked\r\n\r\n" + body + b"0\r\n\r\n")
+                      b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body + b"0\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 413"), out[:200]
     assert s.sql("SELECT count(*) FROM orgs WHERE name LIKE 'xxx%'") == "0"
     assert s.get("/healthz").status == 200
@@ -121,12 +128,12 @@ def test_conflict():
 
 
 def test_garbage_requests_never_5xx():
-    for line in (b"GET /%ff%fe HTTP/1.1\r\nHost: x\r\n\r\n",
+    for line in (b"GET /%ff%fe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                  b"GET /api/v1/users/99999999999999999999999 HTTP/1.1\r\nHost: x\r\n"
-                 b"Authorization: Bearer " + admin.encode() + b"\r\n\r\n",
+                 b"Authorization: Bearer " + admin.encode() + b"\r\nConnection: close\r\n\r\n",
                  b"GET /api/v1/users?limit=1e3 HTTP/1.1\r\nHost: x\r\n"
-                 b"Authorization: Bearer " + admin.encode() + b"\r\n\r\n",
-                 b"BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                 b"Authorization: Bearer " + admin.encode() + b"\r\nConnection: close\r\n\r\n",
+                 b"BREW /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                  b"GET /healthz HTTP/1.1\r\n" + b"X-Long: " + b"a" * 100000 + b"\r\n\r\n"):
         out = raw_request(line)
         status = int(out.split(b" ")[1]) if out.startswith(b"HTTP/") else 0
