@@ -33,6 +33,7 @@ static const struct {
 	{ "rotate-key", cmd_rotate_key, 0, "rotate-key" },
 	{ "serve", cmd_serve, 1, "serve" },
 	{ "routes", cmd_routes, 0, "routes   (lists the route table)" },
+	{ "openapi", cmd_openapi, 0, "openapi  (prints /openapi.json)" },
 };
 
 static void
@@ -56,6 +57,19 @@ cmd_routes(int argc, char **argv)
 	for (i = 0; i < route_count(); i++)
 		printf("%s %s\n", route_at(i)->method, route_at(i)->pattern);
 	route_free();
+	return (0);
+}
+
+int
+cmd_openapi(int argc, char **argv)
+{
+	const char	*doc = ops_openapi_text();
+
+	(void)argc;
+	(void)argv;
+	if (doc == NULL)
+		return (1);
+	puts(doc);
 	return (0);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands.h"
 #include "db.h"
 #include "embedded.h"
 #include "log.h"
@@ -92,8 +93,6 @@ build_openapi(void)
 	openapi_text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 }
-
-const char *ops_openapi_text(void);
 
 const char *
 ops_openapi_text(void)
