@@ -1,6 +1,549 @@
-/* Routes of this resource are added by the issue that builds it. */
-#include "http.h"
+/*
+ * /api/v1/courses, /modules and /enrollments (API §5): the catalogue and its
+ * authoring, lessons, enrolment and lesson progress. Drafts are invisible
+ * (404) to trainees and reviewers. Lessons are rendered to HTML once, here,
+ * when they are saved. Quizzes and their modules' completion live in
+ * quizzes.c; the decision that a course is complete lives in completion.c.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "completion.h"
+#include "db.h"
+#include "markdown.h"
+#include "problem.h"
+
+#define COURSES_Q_MAX		200	/* characters of a search */
+#define COURSES_MD_MAX		200000	/* characters of a lesson */
+/* Deeply nested Markdown (">>>>...") renders to ~27 times its size; a lesson
+ * is served on every read, so its HTML is bounded too. */
+#define COURSES_HTML_MAX	(2u << 20)
+#define COURSES_MODULES_MAX	1000	/* modules in one reorder */
+
+static int	courses_list(struct req *);
+static int	courses_get(struct req *);
+static int	courses_create(struct req *);
+static int	courses_update(struct req *);
+static int	modules_create(struct req *);
+static int	modules_reorder(struct req *);
+static int	modules_get(struct req *);
+static int	modules_complete(struct req *);
+static int	enrollments_create(struct req *);
+static int	enrollments_list(struct req *);
 
 const struct route course_routes[] = {
+	{ "GET", "/api/v1/courses", courses_list, ROUTE_AUTH },
+	{ "POST", "/api/v1/courses", courses_create, ROUTE_AUTH },
+	{ "GET", "/api/v1/courses/{id}", courses_get, ROUTE_AUTH },
+	{ "PATCH", "/api/v1/courses/{id}", courses_update, ROUTE_AUTH },
+	{ "POST", "/api/v1/courses/{id}/modules", modules_create, ROUTE_AUTH },
+	{ "PUT", "/api/v1/courses/{id}/modules/order", modules_reorder,
+	    ROUTE_AUTH },
+	{ "GET", "/api/v1/modules/{id}", modules_get, ROUTE_AUTH },
+	{ "POST", "/api/v1/modules/{id}/complete", modules_complete,
+	    ROUTE_AUTH },
+	{ "POST", "/api/v1/enrollments", enrollments_create, ROUTE_AUTH },
+	{ "GET", "/api/v1/enrollments", enrollments_list, ROUTE_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };
+
+static const char *const audiences[] = { "border_guard", "consular",
+	"migration", "asylum", "all", NULL };
+static const char *const kinds[] = { "lesson", "quiz", NULL };
+
+static const char *
+id_text(struct req *r, int64_t id)
+{
+	return (req_strf(r, "%lld", (long long)id));
+}
+
+/* Staff see drafts; "true"/"false" for SQL. */
+static const char *
+staff_text(struct req *r)
+{
+	return ((r->sess.role & ROLE_STAFF) ? "true" : "false");
+}
+
+/* 'a'..'z' and '0'..'9' with inner '-', 3..64 long, as the table checks. */
+static int
+slug_valid(const char *s)
+{
+	size_t	i, n = strlen(s);
+
+	if (n < 3 || n > 64)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]))
+			continue;
+		if (s[i] == '-' && i != 0 && i != n - 1)
+			continue;
+		return (0);
+	}
+	return (1);
+}
+
+/* Characters (not bytes) of valid UTF-8. */
+static size_t
+utf8_chars(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
+}
+
+static int
+blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s))
+			return (0);
+	return (1);
+}
+
+/*
+ * The audience field: a non-empty array of known values, returned as a
+ * PostgreSQL array literal (duplicates dropped). The values come from the
+ * fixed list above, so the literal needs no quoting.
+ */
+static int
+body_audience(struct req *r, json_t *b, int required, const char **out)
+{
+	json_t		*v = json_object_get(b, "audience"), *e;
+	struct buf	 lit = { 0 };
+	const char	*seen[NELEM(audiences)];
+	size_t		 i, j, k, nseen = 0;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return (required ? problem_field(r, "audience", "is required") :
+		    0);
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return (problem_field(r, "audience", "must be a non-empty "
+		    "array"));
+	json_array_foreach(v, i, e) {
+		const char *s = json_string_value(e);
+
+		for (k = 0; s != NULL && audiences[k] != NULL; k++)
+			if (strcmp(s, audiences[k]) == 0)
+				break;
+		if (s == NULL || audiences[k] == NULL) {
+			buf_free(&lit);
+			return (problem_field(r, "audience", "must hold only "
+			    "border_guard, consular, migration, asylum, all"));
+		}
+		for (j = 0; j < nseen; j++)
+			if (seen[j] == audiences[k])
+				break;
+		if (j < nseen)
+			continue;
+		seen[nseen++] = audiences[k];
+		buf_appendf(&lit, "%s%s", nseen == 1 ? "{" : ",", audiences[k]);
+	}
+	buf_append(&lit, "}", 2);
+	*out = req_strf(r, "%s", lit.data);
+	buf_free(&lit);
+	return (0);
+}
+
+/* The optional course fields shared by create and update. */
+struct course_in {
+	const char	*slug, *title, *summary, *audience, *language;
+	const char	*published, *minutes;
+};
+
+static int
+course_read(struct req *r, json_t *b, int create, struct course_in *c)
+{
+	int64_t	minutes;
+	int	published, has_pub, has_min, bad;
+
+	bad = body_string(r, b, "slug", create, 3, 64, &c->slug);
+	bad |= body_string(r, b, "title", create, 1, 200, &c->title);
+	bad |= body_string(r, b, "summary", 0, 0, 1000, &c->summary);
+	bad |= body_audience(r, b, create, &c->audience);
+	bad |= body_string(r, b, "language", 0, 2, 2, &c->language);
+	bad |= body_bool(r, b, "published", 0, &published, &has_pub);
+	bad |= body_int(r, b, "estimated_minutes", 0, 1, 100000, &minutes,
+	    &has_min);
+	if (c->slug != NULL && !slug_valid(c->slug))
+		bad |= problem_field(r, "slug", "must be 3..64 of a-z, 0-9 and "
+		    "inner '-'");
+	if (c->title != NULL && blank(c->title))
+		bad |= problem_field(r, "title", "must not be blank");
+	if (c->language != NULL && (!islower((unsigned char)c->language[0]) ||
+	    !islower((unsigned char)c->language[1])))
+		bad |= problem_field(r, "language", "must be an ISO 639-1 code "
+		    "such as en");
+	if (bad)
+		return (-1);
+	c->published = has_pub ? (published ? "true" : "false") : NULL;
+	c->minutes = has_min ? id_text(r, minutes) : NULL;
+	return (0);
+}
+
+static int
+courses_list(struct req *r)
+{
+	struct page	 p;
+	const char	*audience, *q, *after, *limit;
+
+	if (req_page(r, &p) == -1 ||
+	    req_query_enum(r, "audience", audiences, &audience) == -1)
+		return (-1);
+	q = req_query(r, "q");
+	if (q != NULL && blank(q))
+		q = NULL;
+	if (q != NULL && (!utf8_valid(q, strlen(q)) ||
+	    utf8_chars(q) > COURSES_Q_MAX))
+		return (problem_set(r, 400, NULL, "q must be UTF-8 text of at "
+		    "most %d characters", COURSES_Q_MAX));
+	after = id_text(r, p.after);
+	limit = id_text(r, p.limit);
+	/*
+	 * A search is its own statement, not "$5 IS NULL OR ...", so that
+	 * even a generic plan can use the GIN index. The matches are taken
+	 * first (a materialised CTE) and then ordered by id for the keyset:
+	 * otherwise the planner likes to walk the primary key in id order
+	 * and filter every row through the tsquery, which is a scan.
+	 */
+	if (q != NULL)
+		return (db_reply(r, 200, "page",
+		    "WITH hit AS MATERIALIZED ("
+		    "  SELECT * FROM courses"
+		    "   WHERE search @@ websearch_to_tsquery('english', $5)"
+		    "     AND id > $1 AND (published OR $3::boolean)"
+		    "     AND ($4::text IS NULL OR audience && ARRAY[$4, 'all']))"
+		    "SELECT mt_page(json_agg(course_json(c) ORDER BY c.id), $2)::text"
+		    "  FROM (SELECT * FROM hit ORDER BY id LIMIT $2::int + 1) c",
+		    5, after, limit, staff_text(r), audience, q));
+	return (db_reply(r, 200, "page",
+	    "SELECT mt_page(json_agg(course_json(c) ORDER BY c.id), $2)::text"
+	    "  FROM (SELECT * FROM courses"
+	    "        WHERE id > $1 AND (published OR $3::boolean)"
+	    "          AND ($4::text IS NULL OR audience && ARRAY[$4, 'all'])"
+	    "        ORDER BY id LIMIT $2::int + 1) c",
+	    4, after, limit, staff_text(r), audience));
+}
+
+static int
+courses_get(struct req *r)
+{
+	int64_t	id;
+
+	if (req_param_id(r, 0, &id) == -1)
+		return (-1);
+	return (db_reply(r, 200, "course",
+	    "SELECT course_json(c, true)::text FROM courses c"
+	    " WHERE id = $1 AND (published OR $2::boolean)",
+	    2, id_text(r, id), staff_text(r)));
+}
+
+static int
+courses_create(struct req *r)
+{
+	static const char *const fields[] = { "slug", "title", "summary",
+	    "audience", "language", "published", "estimated_minutes", NULL };
+	struct course_in c;
+	json_t		*b;
+
+	if (require_role(r, ROLE_STAFF) == -1 ||
+	    (b = body_json(r, fields)) == NULL || course_read(r, b, 1, &c) == -1)
+		return (-1);
+	return (db_reply(r, 201, "course",
+	    "WITH c AS (INSERT INTO courses (slug, title, summary, audience,"
+	    "           language, published, estimated_minutes)"
+	    "           VALUES ($1, btrim($2), coalesce($3, ''), $4::text[],"
+	    "                   coalesce($5, 'en'), coalesce($6::boolean, false),"
+	    "                   coalesce($7::int, 60))"
+	    "           RETURNING *),"
+	    " a AS (INSERT INTO audit_log (actor_id, action, object_type,"
+	    "       object_id, detail)"
+	    "       SELECT $8, 'course.create', 'course', id, jsonb_build_object("
+	    "         'slug', slug, 'title', title, 'published', published)"
+	    "         FROM c)"
+	    "SELECT course_json(c, true)::text FROM c",
+	    8, c.slug, c.title, c.summary, c.audience, c.language, c.published,
+	    c.minutes, id_text(r, r->sess.user_id)));
+}
+
+static int
+courses_update(struct req *r)
+{
+	static const char *const fields[] = { "slug", "title", "summary",
+	    "audience", "language", "published", "estimated_minutes", NULL };
+	struct course_in c;
+	int64_t		 id;
+	json_t		*b;
+
+	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1 ||
+	    (b = body_json(r, fields)) == NULL || course_read(r, b, 0, &c) == -1)
+		return (-1);
+	if (json_object_size(b) == 0)
+		return (problem_set(r, 422, NULL, "nothing to change"));
+	return (db_reply(r, 200, "course",
+	    "WITH c AS (UPDATE courses SET slug = coalesce($2, slug),"
+	    "             title = coalesce(btrim($3), title),"
+	    "             summary = coalesce($4, summary),"
+	    "             audience = coalesce($5::text[], audience),"
+	    "             language = coalesce($6, language),"
+	    "             published = coalesce($7::boolean, published),"
+	    "             estimated_minutes = coalesce($8::int, estimated_minutes),"
+	    "             updated_at = now()"
+	    "           WHERE id = $1 RETURNING *),"
+	    " a AS (INSERT INTO audit_log (actor_id, action, object_type,"
+	    "       object_id, detail)"
+	    "       SELECT $9, 'course.update', 'course', id, $10::jsonb FROM c)"
+	    "SELECT course_json(c, true)::text FROM c",
+	    10, id_text(r, id), c.slug, c.title, c.summary, c.audience,
+	    c.language, c.published, c.minutes, id_text(r, r->sess.user_id),
+	    body_text(r, b)));
+}
+
+static int
+modules_create(struct req *r)
+{
+	static const char *const fields[] = { "title", "kind", "body_md",
+	    "quiz_id", NULL };
+	const char	*title, *kind, *md;
+	char		*html = NULL;
+	int64_t		 course_id, quiz_id;
+	int		 has_quiz, bad, rc;
+	json_t		*b;
+
+	if (req_param_id(r, 0, &course_id) == -1 ||
+	    require_role(r, ROLE_STAFF) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
+		return (-1);
+	bad = body_string(r, b, "title", 1, 1, 200, &title);
+	bad |= body_enum(r, b, "kind", 1, kinds, &kind);
+	bad |= body_string(r, b, "body_md", 0, 0, COURSES_MD_MAX, &md);
+	bad |= body_int(r, b, "quiz_id", 0, 1, INT64_MAX, &quiz_id, &has_quiz);
+	if (title != NULL && blank(title))
+		bad |= problem_field(r, "title", "must not be blank");
+	if (kind != NULL && strcmp(kind, "lesson") == 0) {
+		if (md == NULL)
+			bad |= problem_field(r, "body_md", "is required for a "
+			    "lesson");
+		if (has_quiz)
+			bad |= problem_field(r, "quiz_id", "only a quiz module "
+			    "has a quiz");
+	} else if (kind != NULL) {
+		if (!has_quiz)
+			bad |= problem_field(r, "quiz_id", "is required for a "
+			    "quiz module");
+		if (md != NULL)
+			bad |= problem_field(r, "body_md", "only a lesson has a "
+			    "body");
+	}
+	if (bad)
+		return (-1);
+	if (strcmp(kind, "lesson") == 0) {
+		/* Rendered once, here; every read serves the stored HTML. */
+		if ((html = markdown_render(md, strlen(md))) == NULL)
+			return (problem_set(r, 500, NULL, "could not render "
+			    "the lesson"));
+		if (strlen(html) > COURSES_HTML_MAX) {
+			free(html);
+			return (problem_field(r, "body_md", "renders to more "
+			    "than 2 MiB of HTML (nested too deeply?)"));
+		}
+	}
+	rc = db_reply(r, 201, "course",
+	    "WITH m AS (SELECT * FROM mt_module_append($1, $2, $3, $4, $5,"
+	    "           $6::bigint)),"
+	    " a AS (INSERT INTO audit_log (actor_id, action, object_type,"
+	    "       object_id, detail)"
+	    "       SELECT $7, 'module.create', 'module', id, jsonb_build_object("
+	    "         'course_id', course_id, 'kind', kind, 'position', position,"
+	    "         'title', title) FROM m)"
+	    "SELECT module_full_json(m)::text FROM m",
+	    7, id_text(r, course_id), title, kind, md, html,
+	    has_quiz ? id_text(r, quiz_id) : NULL,
+	    id_text(r, r->sess.user_id));
+	free(html);
+	return (rc);
+}
+
+static int
+modules_reorder(struct req *r)
+{
+	static const char *const fields[] = { "module_ids", NULL };
+	struct buf	 lit = { 0 };
+	json_t		*b, *ids, *e;
+	int64_t		 course_id;
+	const char	*arr;
+	size_t		 i;
+
+	if (req_param_id(r, 0, &course_id) == -1 ||
+	    require_role(r, ROLE_STAFF) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
+		return (-1);
+	ids = json_object_get(b, "module_ids");
+	if (ids == NULL || !json_is_array(ids))
+		return (problem_field(r, "module_ids", "must be an array of "
+		    "module ids"));
+	if (json_array_size(ids) > COURSES_MODULES_MAX)
+		return (problem_field(r, "module_ids", "has too many entries"));
+	buf_append(&lit, "{", 1);
+	json_array_foreach(ids, i, e) {
+		if (!json_is_integer(e) || json_integer_value(e) < 1) {
+			buf_free(&lit);
+			return (problem_field(r, "module_ids", "must hold "
+			    "positive integers"));
+		}
+		buf_appendf(&lit, "%s%lld", i ? "," : "",
+		    (long long)json_integer_value(e));
+	}
+	buf_append(&lit, "}", 2);
+	arr = req_strf(r, "%s", lit.data);
+	buf_free(&lit);
+	/* The function checks the permutation, renumbers, audits and answers
+	 * the course as it is after the change. */
+	return (db_reply(r, 200, "course",
+	    "SELECT mt_module_reorder($1, $2::bigint[], $3)::text",
+	    3, id_text(r, course_id), arr, id_text(r, r->sess.user_id)));
+}
+
+static int
+modules_get(struct req *r)
+{
+	int64_t	id;
+
+	if (req_param_id(r, 0, &id) == -1)
+		return (-1);
+	return (db_reply(r, 200, "module",
+	    "SELECT module_full_json(m)::text FROM modules m"
+	    "  JOIN courses c ON c.id = m.course_id"
+	    " WHERE m.id = $1 AND (c.published OR $2::boolean)",
+	    2, id_text(r, id), staff_text(r)));
+}
+
+/*
+ * Marks a lesson done and, in the same transaction, lets completion.c decide
+ * whether that completed the course (and issue the certificate). Repeating
+ * it changes nothing and answers the same enrolment.
+ */
+static int
+modules_complete(struct req *r)
+{
+	PGresult	*res = NULL;
+	int64_t		 id, eid;
+	int		 rc = -1;
+
+	if (req_param_id(r, 0, &id) == -1)
+		return (-1);
+	if (db_begin(r) == -1)
+		return (-1);
+	res = db_query(r, "SELECT mt_module_complete($1, $2, $3::boolean)", 3,
+	    id_text(r, id), id_text(r, r->sess.user_id), staff_text(r));
+	if (res == NULL)
+		goto out;
+	if (parse_int64(PQgetvalue(res, 0, 0), 1, INT64_MAX, &eid) == -1) {
+		problem_set(r, 500, NULL, "the server failed to answer");
+		goto out;
+	}
+	PQclear(res);
+	res = NULL;
+	if (completion_check(r, eid) == -1)
+		goto out;
+	res = db_query(r, "SELECT enrollment_json(e)::text FROM enrollments e"
+	    " WHERE id = $1", 1, id_text(r, eid));
+	if (res == NULL || db_commit(r) == -1)
+		goto out;
+	rc = reply_json(r, 200, PQgetvalue(res, 0, 0));
+out:
+	PQclear(res);
+	return (rc);
+}
+
+static int
+enrollments_create(struct req *r)
+{
+	static const char *const fields[] = { "course_id", "user_id", NULL };
+	PGresult	*res;
+	int64_t		 course_id, user_id;
+	int		 has_user, bad, rc;
+	int64_t		 status;
+	json_t		*b;
+
+	if (require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
+		return (-1);
+	bad = body_int(r, b, "course_id", 1, 1, INT64_MAX, &course_id, NULL);
+	bad |= body_int(r, b, "user_id", 0, 1, INT64_MAX, &user_id, &has_user);
+	if (bad)
+		return (-1);
+	if (!has_user)
+		user_id = r->sess.user_id;
+	if (!(r->sess.role & ROLE_STAFF) && user_id != r->sess.user_id)
+		return (problem_set(r, 403, NULL, "trainees enrol themselves "
+		    "only"));
+	res = db_query(r, "SELECT status, body::text"
+	    "  FROM mt_enroll($1, $2, $3, $4::boolean)",
+	    4, id_text(r, course_id), id_text(r, user_id),
+	    id_text(r, r->sess.user_id), staff_text(r));
+	if (res == NULL)
+		return (-1);
+	if (parse_int64(PQgetvalue(res, 0, 0), 200, 201, &status) == -1)
+		rc = problem_set(r, 500, NULL, "the server failed to answer");
+	else
+		rc = reply_json(r, (unsigned)status, PQgetvalue(res, 0, 1));
+	PQclear(res);
+	return (rc);
+}
+
+/* Scoped as records (API §9): trainees their own, reviewers the users of
+ * their organisation (naming another organisation's user is 403), staff
+ * everyone. */
+static int
+enrollments_list(struct req *r)
+{
+	struct page	 p;
+	int64_t		 user_id, course_id;
+	const char	*org = NULL;
+	PGresult	*res;
+	int		 rc;
+
+	if (req_page(r, &p) == -1 || req_query_id(r, "user_id", &user_id) == -1 ||
+	    req_query_id(r, "course_id", &course_id) == -1)
+		return (-1);
+	if (r->sess.role == ROLE_TRAINEE) {
+		if (user_id != 0 && user_id != r->sess.user_id)
+			return (problem_set(r, 403, NULL, "trainees see their "
+			    "own enrolments only"));
+		user_id = r->sess.user_id;
+	} else if (r->sess.role == ROLE_REVIEWER)
+		org = id_text(r, r->sess.org_id);
+	res = db_query(r,
+	    "SELECT CASE WHEN $5::bigint IS NOT NULL AND $1::bigint IS NOT NULL"
+	    "         AND NOT EXISTS (SELECT 1 FROM users"
+	    "                          WHERE id = $1 AND org_id = $5)"
+	    "       THEN NULL"
+	    "       ELSE (SELECT mt_page(json_agg(enrollment_json(e)"
+	    "                                     ORDER BY e.id), $4)"
+	    "               FROM (SELECT e.* FROM enrollments e"
+	    "                       JOIN users u ON u.id = e.user_id"
+	    "                      WHERE e.id > $3"
+	    "                        AND ($1::bigint IS NULL OR e.user_id = $1)"
+	    "                        AND ($2::bigint IS NULL OR e.course_id = $2)"
+	    "                        AND ($5::bigint IS NULL OR u.org_id = $5)"
+	    "                      ORDER BY e.id LIMIT $4::int + 1) e)"
+	    "       END::text",
+	    5, user_id ? id_text(r, user_id) : NULL,
+	    course_id ? id_text(r, course_id) : NULL, id_text(r, p.after),
+	    id_text(r, p.limit), org);
+	if (res == NULL)
+		return (-1);
+	if (PQgetisnull(res, 0, 0))
+		rc = problem_set(r, 403, NULL, "reviewers see the enrolments of "
+		    "their own organisation's users only");
+	else
+		rc = reply_json(r, 200, PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return (rc);
+}
