@@ -87,7 +87,7 @@ body_string(struct req *r, json_t *o, const char *key, int required,
     size_t minlen, size_t maxlen, const char **out)
 {
 	json_t	*v;
-	size_t	 len, chars = 0, i;
+	size_t	 chars;
 	int	 failed;
 	const char *s;
 
@@ -97,11 +97,8 @@ body_string(struct req *r, json_t *o, const char *key, int required,
 	if (!json_is_string(v))
 		return (problem_field(r, key, "must be a string"));
 	s = json_string_value(v);
-	len = json_string_length(v);
 	/* Lengths count characters, not bytes. */
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			chars++;
+	chars = utf8_chars(s);
 	if (chars < minlen || chars > maxlen) {
 		char msg[80];
 		snprintf(msg, sizeof(msg), "must be %zu to %zu characters",

@@ -67,14 +67,7 @@ secret_equal(const char *a, const char *b)
 int
 password_acceptable(const char *pw)
 {
-	size_t	chars = 0, i, len = strlen(pw);
-
-	if (len > 1024)
-		return (0);
-	for (i = 0; i < len; i++)
-		if (((unsigned char)pw[i] & 0xc0) != 0x80)
-			chars++;
-	return (chars >= 10);
+	return (strlen(pw) <= 1024 && utf8_chars(pw) >= 10);
 }
 
 int

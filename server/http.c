@@ -448,6 +448,18 @@ req_strf(struct req *r, const char *fmt, ...)
 	return (s);
 }
 
+const char *
+req_id_text(struct req *r, int64_t id)
+{
+	return (req_strf(r, "%lld", (long long)id));
+}
+
+const char *
+req_caller_id(struct req *r)
+{
+	return (req_id_text(r, r->sess.user_id));
+}
+
 int
 req_param_id(struct req *r, int i, int64_t *out)
 {

@@ -124,6 +124,9 @@ const char	*req_query(struct req *, const char *);
 const char	*req_cookie(struct req *, const char *);
 char		*req_strf(struct req *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* An id as a SQL text parameter, and the caller's user id as one. */
+const char	*req_id_text(struct req *, int64_t);
+const char	*req_caller_id(struct req *);
 /* Path parameter i as a positive id; 404 when it is not one. */
 int	 req_param_id(struct req *, int, int64_t *) WARN_UNUSED;
 /* Optional query parameter as a positive id: *out = 0 when absent, 400

@@ -18,6 +18,7 @@
 #include <libpq-fe.h>
 
 #include "commands.h"
+#include "text.h"
 #include "config.h"
 #include "db.h"
 #include "gift.h"
@@ -165,38 +166,6 @@ ends_with(const char *s, const char *suffix)
 	return (n >= k && strcmp(s + n - k, suffix) == 0);
 }
 
-/* The course slug rule of schema/010: 3-64 of [a-z0-9-], no edge dash. */
-static int
-slug_valid(const char *s)
-{
-	size_t	i, n = strlen(s);
-
-	if (n < 3 || n > 64 || s[0] == '-' || s[n - 1] == '-')
-		return (0);
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return (0);
-	return (1);
-}
-
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return (n);
-}
-
-static int
-blank(const char *s)
-{
-	return (s[strspn(s, " \t\r\n")] == '\0');
-}
-
 /* The line where "key" first appears in text (after `after`, when given),
  * so a metadata problem points at its line; 1 when absent. */
 static int
@@ -248,7 +217,7 @@ check_value(const char *path, int line, const char *name, enum ktype type,
 
 	switch (type) {
 	case K_TITLE:
-		if (!json_is_string(v) || blank(json_string_value(v)) ||
+		if (!json_is_string(v) || text_blank(json_string_value(v)) ||
 		    utf8_chars(json_string_value(v)) > 200)
 			report(path, line, "\"%s\" must be a text of 1 to 200 "
 			    "characters", name);
@@ -461,10 +430,10 @@ load_lesson(struct lesson *l)
 	while (tlen > 0 && strchr(" \t\r#", text[2 + tlen - 1]) != NULL)
 		tlen--;		/* trailing spaces and closing #s of ATX */
 	l->title = xstrndup(text + 2, tlen);
-	if (blank(l->title) || utf8_chars(l->title) > 200)
+	if (text_blank(l->title) || utf8_chars(l->title) > 200)
 		report(l->path, 1, "the title must be 1 to 200 characters");
 	body = eol != NULL ? eol + 1 : text + len;
-	if (blank(body)) {
+	if (text_blank(body)) {
 		report(l->path, 2, "the lesson has no text after its title");
 		goto out;
 	}
@@ -645,7 +614,7 @@ find_courses(int ndirs, char **dirs, size_t *np)
 				free(meta);
 				continue;
 			}
-			if (!slug_valid(names[i]))
+			if (!slug_text_valid(names[i]))
 				report(meta, 1, "the folder name \"%s\" is not "
 				    "a valid slug (3-64 of a-z, 0-9 and -, not "
 				    "starting or ending with -)", names[i]);

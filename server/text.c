@@ -121,3 +121,26 @@ email_text_valid(const char *s)
 	p = strchr(at + 1, '.');
 	return (p != NULL && p > at + 1 && p[1] != '\0' && s[len - 1] != '.');
 }
+
+int
+slug_text_valid(const char *s)
+{
+	size_t	i, n = strlen(s);
+
+	if (n < 3 || n > 64 || s[0] == '-' || s[n - 1] == '-')
+		return (0);
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return (0);
+	return (1);
+}
+
+int
+text_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s))
+			return (0);
+	return (1);
+}

@@ -19,4 +19,9 @@ int	time_text_valid(const char *);
  * the domain, at most 254 bytes. */
 int	email_text_valid(const char *);
 
+/* A course slug: a-z, 0-9 and inner '-', 3 to 64 characters. */
+int	slug_text_valid(const char *);
+/* Non-zero when s is empty or only white space. */
+int	text_blank(const char *);
+
 #endif

@@ -31,6 +31,8 @@ void	 buf_free(struct buf *);
 int	 parse_int64(const char *, int64_t, int64_t, int64_t *) WARN_UNUSED;
 /* Monotonic milliseconds, for durations only. */
 double	 now_ms(void);
+/* Characters (code points) of a valid UTF-8 string. */
+size_t	 utf8_chars(const char *);
 /* Non-zero when s (len bytes) is well-formed UTF-8 without NUL bytes. */
 int	 utf8_valid(const char *, size_t);
 

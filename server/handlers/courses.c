@@ -14,6 +14,7 @@
 #include "db.h"
 #include "markdown.h"
 #include "problem.h"
+#include "text.h"
 
 #define COURSES_Q_MAX		200	/* characters of a search */
 #define COURSES_MD_MAX		200000	/* characters of a lesson */
@@ -53,56 +54,11 @@ static const char *const audiences[] = { "border_guard", "consular",
 	"migration", "asylum", "all", NULL };
 static const char *const kinds[] = { "lesson", "quiz", NULL };
 
-static const char *
-id_text(struct req *r, int64_t id)
-{
-	return (req_strf(r, "%lld", (long long)id));
-}
-
 /* Staff see drafts; "true"/"false" for SQL. */
 static const char *
 staff_text(struct req *r)
 {
 	return ((r->sess.role & ROLE_STAFF) ? "true" : "false");
-}
-
-/* 'a'..'z' and '0'..'9' with inner '-', 3..64 long, as the table checks. */
-static int
-slug_valid(const char *s)
-{
-	size_t	i, n = strlen(s);
-
-	if (n < 3 || n > 64)
-		return (0);
-	for (i = 0; i < n; i++) {
-		if (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]))
-			continue;
-		if (s[i] == '-' && i != 0 && i != n - 1)
-			continue;
-		return (0);
-	}
-	return (1);
-}
-
-/* Characters (not bytes) of valid UTF-8. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return (n);
-}
-
-static int
-blank(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!isspace((unsigned char)*s))
-			return (0);
-	return (1);
 }
 
 /*
@@ -170,10 +126,10 @@ course_read(struct req *r, json_t *b, int create, struct course_in *c)
 	bad |= body_bool(r, b, "published", 0, &published, &has_pub);
 	bad |= body_int(r, b, "estimated_minutes", 0, 1, 100000, &minutes,
 	    &has_min);
-	if (c->slug != NULL && !slug_valid(c->slug))
+	if (c->slug != NULL && !slug_text_valid(c->slug))
 		bad |= problem_field(r, "slug", "must be 3..64 of a-z, 0-9 and "
 		    "inner '-'");
-	if (c->title != NULL && blank(c->title))
+	if (c->title != NULL && text_blank(c->title))
 		bad |= problem_field(r, "title", "must not be blank");
 	if (c->language != NULL && (!islower((unsigned char)c->language[0]) ||
 	    !islower((unsigned char)c->language[1])))
@@ -182,7 +138,7 @@ course_read(struct req *r, json_t *b, int create, struct course_in *c)
 	if (bad)
 		return (-1);
 	c->published = has_pub ? (published ? "true" : "false") : NULL;
-	c->minutes = has_min ? id_text(r, minutes) : NULL;
+	c->minutes = has_min ? req_id_text(r, minutes) : NULL;
 	return (0);
 }
 
@@ -196,14 +152,14 @@ courses_list(struct req *r)
 	    req_query_enum(r, "audience", audiences, &audience) == -1)
 		return (-1);
 	q = req_query(r, "q");
-	if (q != NULL && blank(q))
+	if (q != NULL && text_blank(q))
 		q = NULL;
 	if (q != NULL && (!utf8_valid(q, strlen(q)) ||
 	    utf8_chars(q) > COURSES_Q_MAX))
 		return (problem_set(r, 400, NULL, "q must be UTF-8 text of at "
 		    "most %d characters", COURSES_Q_MAX));
-	after = id_text(r, p.after);
-	limit = id_text(r, p.limit);
+	after = req_id_text(r, p.after);
+	limit = req_id_text(r, p.limit);
 	/*
 	 * A search is its own statement, not "$5 IS NULL OR ...", so that
 	 * even a generic plan can use the GIN index. The matches are taken
@@ -240,7 +196,7 @@ courses_get(struct req *r)
 	return (db_reply(r, 200, "course",
 	    "SELECT course_json(c, true)::text FROM courses c"
 	    " WHERE id = $1 AND (published OR $2::boolean)",
-	    2, id_text(r, id), staff_text(r)));
+	    2, req_id_text(r, id), staff_text(r)));
 }
 
 static int
@@ -268,7 +224,7 @@ courses_create(struct req *r)
 	    "         FROM c)"
 	    "SELECT course_json(c, true)::text FROM c",
 	    8, c.slug, c.title, c.summary, c.audience, c.language, c.published,
-	    c.minutes, id_text(r, r->sess.user_id)));
+	    c.minutes, req_caller_id(r)));
 }
 
 static int
@@ -299,8 +255,8 @@ courses_update(struct req *r)
 	    "       object_id, detail)"
 	    "       SELECT $9, 'course.update', 'course', id, $10::jsonb FROM c)"
 	    "SELECT course_json(c, true)::text FROM c",
-	    10, id_text(r, id), c.slug, c.title, c.summary, c.audience,
-	    c.language, c.published, c.minutes, id_text(r, r->sess.user_id),
+	    10, req_id_text(r, id), c.slug, c.title, c.summary, c.audience,
+	    c.language, c.published, c.minutes, req_caller_id(r),
 	    body_text(r, b)));
 }
 
@@ -323,7 +279,7 @@ modules_create(struct req *r)
 	bad |= body_enum(r, b, "kind", 1, kinds, &kind);
 	bad |= body_string(r, b, "body_md", 0, 0, COURSES_MD_MAX, &md);
 	bad |= body_int(r, b, "quiz_id", 0, 1, INT64_MAX, &quiz_id, &has_quiz);
-	if (title != NULL && blank(title))
+	if (title != NULL && text_blank(title))
 		bad |= problem_field(r, "title", "must not be blank");
 	if (kind != NULL && strcmp(kind, "lesson") == 0) {
 		if (md == NULL)
@@ -362,9 +318,9 @@ modules_create(struct req *r)
 	    "         'course_id', course_id, 'kind', kind, 'position', position,"
 	    "         'title', title) FROM m)"
 	    "SELECT module_full_json(m)::text FROM m",
-	    7, id_text(r, course_id), title, kind, md, html,
-	    has_quiz ? id_text(r, quiz_id) : NULL,
-	    id_text(r, r->sess.user_id));
+	    7, req_id_text(r, course_id), title, kind, md, html,
+	    has_quiz ? req_id_text(r, quiz_id) : NULL,
+	    req_caller_id(r));
 	free(html);
 	return (rc);
 }
@@ -406,7 +362,7 @@ modules_reorder(struct req *r)
 	 * the course as it is after the change. */
 	return (db_reply(r, 200, "course",
 	    "SELECT mt_module_reorder($1, $2::bigint[], $3)::text",
-	    3, id_text(r, course_id), arr, id_text(r, r->sess.user_id)));
+	    3, req_id_text(r, course_id), arr, req_caller_id(r)));
 }
 
 static int
@@ -420,7 +376,7 @@ modules_get(struct req *r)
 	    "SELECT module_full_json(m)::text FROM modules m"
 	    "  JOIN courses c ON c.id = m.course_id"
 	    " WHERE m.id = $1 AND (c.published OR $2::boolean)",
-	    2, id_text(r, id), staff_text(r)));
+	    2, req_id_text(r, id), staff_text(r)));
 }
 
 /*
@@ -440,7 +396,7 @@ modules_complete(struct req *r)
 	if (db_begin(r) == -1)
 		return (-1);
 	res = db_query(r, "SELECT mt_module_complete($1, $2, $3::boolean)", 3,
-	    id_text(r, id), id_text(r, r->sess.user_id), staff_text(r));
+	    req_id_text(r, id), req_caller_id(r), staff_text(r));
 	if (res == NULL)
 		goto out;
 	if (parse_int64(PQgetvalue(res, 0, 0), 1, INT64_MAX, &eid) == -1) {
@@ -452,7 +408,7 @@ modules_complete(struct req *r)
 	if (completion_check(r, eid) == -1)
 		goto out;
 	res = db_query(r, "SELECT enrollment_json(e)::text FROM enrollments e"
-	    " WHERE id = $1", 1, id_text(r, eid));
+	    " WHERE id = $1", 1, req_id_text(r, eid));
 	if (res == NULL || db_commit(r) == -1)
 		goto out;
 	rc = reply_json(r, 200, PQgetvalue(res, 0, 0));
@@ -485,8 +441,8 @@ enrollments_create(struct req *r)
 		    "only"));
 	res = db_query(r, "SELECT status, body::text"
 	    "  FROM mt_enroll($1, $2, $3, $4::boolean)",
-	    4, id_text(r, course_id), id_text(r, user_id),
-	    id_text(r, r->sess.user_id), staff_text(r));
+	    4, req_id_text(r, course_id), req_id_text(r, user_id),
+	    req_caller_id(r), staff_text(r));
 	if (res == NULL)
 		return (-1);
 	if (parse_int64(PQgetvalue(res, 0, 0), 200, 201, &status) == -1)
@@ -518,7 +474,7 @@ enrollments_list(struct req *r)
 			    "own enrolments only"));
 		user_id = r->sess.user_id;
 	} else if (r->sess.role == ROLE_REVIEWER)
-		org = id_text(r, r->sess.org_id);
+		org = req_id_text(r, r->sess.org_id);
 	res = db_query(r,
 	    "SELECT CASE WHEN $5::bigint IS NOT NULL AND $1::bigint IS NOT NULL"
 	    "         AND NOT EXISTS (SELECT 1 FROM users"
@@ -534,9 +490,9 @@ enrollments_list(struct req *r)
 	    "                        AND ($5::bigint IS NULL OR u.org_id = $5)"
 	    "                      ORDER BY e.id LIMIT $4::int + 1) e)"
 	    "       END::text",
-	    5, user_id ? id_text(r, user_id) : NULL,
-	    course_id ? id_text(r, course_id) : NULL, id_text(r, p.after),
-	    id_text(r, p.limit), org);
+	    5, user_id ? req_id_text(r, user_id) : NULL,
+	    course_id ? req_id_text(r, course_id) : NULL, req_id_text(r, p.after),
+	    req_id_text(r, p.limit), org);
 	if (res == NULL)
 		return (-1);
 	if (PQgetisnull(res, 0, 0))

@@ -12,6 +12,7 @@
 #include "db.h"
 #include "ical.h"
 #include "problem.h"
+#include "text.h"
 
 static int	events_list(struct req *);
 static int	events_get(struct req *);
@@ -62,12 +63,6 @@ static const char *const event_fields[] = { "kind", "title", "description",
 	NULL };
 
 #define EVENT_CAPACITY_MAX	100000
-
-static const char *
-id_text(struct req *r, int64_t id)
-{
-	return (req_strf(r, "%lld", (long long)id));
-}
 
 /*
  * Checks each field of an event body on its own: types, lengths, shapes.
@@ -159,7 +154,7 @@ events_list(struct req *r)
 	    "               WHEN length($5) = 10 THEN ($5::date + 1)::timestamptz"
 	    "               ELSE $5::timestamptz END)"
 	    "        ORDER BY starts_at, id LIMIT $2::int + 1) e",
-	    5, id_text(r, p.after), id_text(r, p.limit), kind, from, to));
+	    5, req_id_text(r, p.after), req_id_text(r, p.limit), kind, from, to));
 }
 
 static int
@@ -171,7 +166,7 @@ events_get(struct req *r)
 		return (-1);
 	return (db_reply(r, 200, "event",
 	    "SELECT event_json(e)::text FROM events e WHERE id = $1",
-	    1, id_text(r, id)));
+	    1, req_id_text(r, id)));
 }
 
 static int
@@ -185,7 +180,7 @@ events_create(struct req *r)
 	    event_fields_valid(r, b, 1) == -1)
 		return (-1);
 	res = db_query(r, "SELECT mt_event_save(NULL, $1::jsonb, $2)::text",
-	    2, body_text(r, b), id_text(r, r->sess.user_id));
+	    2, body_text(r, b), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	return (event_save_reply(r, 201, res));
@@ -205,7 +200,7 @@ events_update(struct req *r)
 	if (json_object_size(b) == 0)
 		return (problem_set(r, 422, NULL, "nothing to change"));
 	res = db_query(r, "SELECT mt_event_save($1, $2::jsonb, $3)::text",
-	    3, id_text(r, id), body_text(r, b), id_text(r, r->sess.user_id));
+	    3, req_id_text(r, id), body_text(r, b), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	return (event_save_reply(r, 200, res));
@@ -220,7 +215,7 @@ events_cancel(struct req *r)
 		return (-1);
 	return (db_reply(r, 200, "event",
 	    "SELECT mt_event_cancel($1, $2)::text",
-	    2, id_text(r, id), id_text(r, r->sess.user_id)));
+	    2, req_id_text(r, id), req_caller_id(r)));
 }
 
 /* Turns the rows of a calendar query into an RFC 5545 answer. Columns:
@@ -275,7 +270,7 @@ events_calendar(struct req *r)
 	    "       upper(kind), status = 'cancelled',"
 	    "       floor(extract(epoch FROM now()))::bigint"
 	    "  FROM events WHERE id = $1",
-	    1, id_text(r, id));
+	    1, req_id_text(r, id));
 	if (res == NULL)
 		return (-1);
 	if (PQntuples(res) == 0) {
@@ -304,7 +299,7 @@ events_my_calendar(struct req *r)
 	    "        WHERE g.event_id = e.id AND g.user_id = $1"
 	    "          AND g.status = 'confirmed')"
 	    " ORDER BY starts_at, id",
-	    1, id_text(r, r->sess.user_id));
+	    1, req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	return (calendar_reply(r, res));
@@ -352,8 +347,8 @@ registrations_create(struct req *r)
 		    "themselves only"));
 	rc = db_reply(r, 201, "registration",
 	    "SELECT mt_register($1, $2, $3)::text",
-	    3, id_text(r, id), id_text(r, user_id),
-	    id_text(r, r->sess.user_id));
+	    3, req_id_text(r, id), req_id_text(r, user_id),
+	    req_caller_id(r));
 	if (rc == -1)
 		field_from_detail(r, "user_id");
 	return (rc);
@@ -380,9 +375,9 @@ registrations_list(struct req *r)
 	    "                  AND mt_registration_visible(g, $5, $6, $7)"
 	    "                ORDER BY g.id LIMIT $3::int + 1) g)::text"
 	    " WHERE EXISTS (SELECT 1 FROM events WHERE id = $1)",
-	    7, id_text(r, id), id_text(r, p.after), id_text(r, p.limit), status,
-	    id_text(r, r->sess.user_id), role_name(r->sess.role),
-	    id_text(r, r->sess.org_id)));
+	    7, req_id_text(r, id), req_id_text(r, p.after), req_id_text(r, p.limit), status,
+	    req_caller_id(r), role_name(r->sess.role),
+	    req_id_text(r, r->sess.org_id)));
 }
 
 static int
@@ -394,7 +389,7 @@ registrations_decide(struct req *r, const char *approve)
 		return (-1);
 	return (db_reply(r, 200, "registration",
 	    "SELECT mt_registration_decide($1, $2::boolean, $3)::text",
-	    3, id_text(r, id), approve, id_text(r, r->sess.user_id)));
+	    3, req_id_text(r, id), approve, req_caller_id(r)));
 }
 
 static int
@@ -418,8 +413,8 @@ registrations_cancel(struct req *r)
 		return (-1);
 	return (db_reply(r, 200, "registration",
 	    "SELECT mt_registration_cancel($1, $2, $3, $4)::text",
-	    4, id_text(r, id), id_text(r, r->sess.user_id),
-	    role_name(r->sess.role), id_text(r, r->sess.org_id)));
+	    4, req_id_text(r, id), req_caller_id(r),
+	    role_name(r->sess.role), req_id_text(r, r->sess.org_id)));
 }
 
 static int
@@ -436,5 +431,5 @@ registrations_attendance(struct req *r)
 		return (-1);
 	return (db_reply(r, 200, "registration",
 	    "SELECT mt_registration_attendance($1, $2, $3)::text",
-	    3, id_text(r, id), status, id_text(r, r->sess.user_id)));
+	    3, req_id_text(r, id), status, req_caller_id(r)));
 }

@@ -17,6 +17,7 @@
 #include "gift.h"
 #include "grade.h"
 #include "problem.h"
+#include "text.h"
 
 /* Bounds on one PUT of answers; a quiz is far smaller. */
 #define QUIZ_ANSWERS_MAX	1000
@@ -47,18 +48,6 @@ const struct route quiz_routes[] = {
 
 static const char *const grading_names[] = { "highest", "first", "last",
 	"average", NULL };
-
-static const char *
-id_text(struct req *r, int64_t id)
-{
-	return (req_strf(r, "%lld", (long long)id));
-}
-
-static const char *
-caller_id(struct req *r)
-{
-	return (id_text(r, r->sess.user_id));
-}
 
 /* ---- Quizzes ---------------------------------------------------------- */
 
@@ -92,7 +81,7 @@ query_int(struct req *r, const char *name, int64_t min, int64_t max,
 	if (n < min || n > max)
 		return (problem_field(r, name, req_strf(r, "must be from %lld "
 		    "to %lld", (long long)min, (long long)max)));
-	*out = id_text(r, n);
+	*out = req_id_text(r, n);
 	return (0);
 }
 
@@ -112,18 +101,6 @@ query_bool(struct req *r, const char *name, const char **out)
 		return (problem_set(r, 400, NULL, "query parameter %s must be "
 		    "true or false", name));
 	return (0);
-}
-
-/* Number of UTF-8 code points of a valid UTF-8 string. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return (n);
 }
 
 /* Gives each parsed question its id: its 1-based position in the bank. */
@@ -199,12 +176,12 @@ quizzes_import(struct req *r)
 	json_decref(questions);
 	if (qtext == NULL)
 		return (problem_set(r, 500, NULL, "could not store the quiz"));
-	cid_text = cid ? id_text(r, cid) : NULL;
+	cid_text = cid ? req_id_text(r, cid) : NULL;
 	rc = db_reply(r, 201, "quiz",
 	    "SELECT mt_quiz_import($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9)"
 	    "::text",
 	    9, title, qtext, cid_text, pass, maxa, tlimit, shuf, grading,
-	    caller_id(r));
+	    req_caller_id(r));
 	free(qtext);
 	return (rc);
 }
@@ -219,7 +196,7 @@ quizzes_get(struct req *r)
 	return (db_reply(r, 200, "quiz",
 	    "SELECT mt_quiz_json(q)::text FROM quizzes q"
 	    " WHERE q.id = $1 AND mt_quiz_visible(q.id, $2, $3)",
-	    3, id_text(r, id), caller_id(r), role_name(r->sess.role)));
+	    3, req_id_text(r, id), req_caller_id(r), role_name(r->sess.role)));
 }
 
 static int
@@ -262,12 +239,12 @@ quizzes_update(struct req *r)
 	    "       object_id, detail)"
 	    "       SELECT $8, 'quiz.update', 'quiz', q.id, $9::jsonb FROM q)"
 	    "SELECT mt_quiz_json(q)::text FROM q",
-	    9, id_text(r, id), title,
-	    has_pass ? id_text(r, pass) : NULL,
-	    has_maxa ? id_text(r, maxa) : NULL,
-	    has_tlimit ? id_text(r, tlimit) : NULL,
+	    9, req_id_text(r, id), title,
+	    has_pass ? req_id_text(r, pass) : NULL,
+	    has_maxa ? req_id_text(r, maxa) : NULL,
+	    has_tlimit ? req_id_text(r, tlimit) : NULL,
 	    has_shuf ? (shuf ? "true" : "false") : NULL, grading,
-	    caller_id(r), body_text(r, b)));
+	    req_caller_id(r), body_text(r, b)));
 }
 
 /* ---- Grading and review ----------------------------------------------- */
@@ -518,7 +495,7 @@ attempt_grade(struct req *r, int64_t aid)
 	    "               OR s.saved_at <= a.deadline))::text"
 	    "  FROM attempts a JOIN quizzes q ON q.id = a.quiz_id"
 	    " WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE OF a",
-	    2, id_text(r, aid), caller_id(r));
+	    2, req_id_text(r, aid), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	if (PQntuples(res) == 0) {
@@ -554,7 +531,7 @@ attempt_grade(struct req *r, int64_t aid)
 	if (text == NULL)
 		return (problem_set(r, 500, NULL, "could not grade the attempt"));
 	res = db_query(r, "SELECT e FROM mt_attempt_close($1, $2, $3::jsonb) e",
-	    3, id_text(r, aid), req_strf(r, "%.10f", score), text);
+	    3, req_id_text(r, aid), req_strf(r, "%.10f", score), text);
 	free(text);
 	if (res == NULL)
 		return (-1);
@@ -591,7 +568,7 @@ attempts_create(struct req *r)
 	/* An open attempt past its deadline is graded first, so it neither
 	 * comes back as "open" nor escapes being counted. */
 	res = db_query(r, "SELECT id FROM mt_attempt_lock($1, $2) AS id", 2,
-	    id_text(r, qid), caller_id(r));
+	    req_id_text(r, qid), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	n = PQntuples(res);
@@ -604,7 +581,7 @@ attempts_create(struct req *r)
 		if (attempt_grade(r, expired[k]) == -1)
 			goto out;
 	res = db_query(r, "SELECT status, body FROM mt_attempt_start($1, $2, $3)",
-	    3, id_text(r, qid), caller_id(r), role_name(r->sess.role));
+	    3, req_id_text(r, qid), req_caller_id(r), role_name(r->sess.role));
 	if (res == NULL)
 		goto out;
 	status = (unsigned)strtoul(PQgetvalue(res, 0, 0), NULL, 10);
@@ -725,7 +702,7 @@ attempts_answer(struct req *r)
 	if (bad)
 		return (-1);
 	res = db_query(r, "SELECT mt_attempt_save($1, $2, ($3::jsonb) -> 'answers')",
-	    3, id_text(r, aid), caller_id(r), body_text(r, b));
+	    3, req_id_text(r, aid), req_caller_id(r), body_text(r, b));
 	if (res == NULL)
 		return (-1);
 	PQclear(res);
@@ -746,7 +723,7 @@ attempts_submit(struct req *r)
 	if (attempt_grade(r, aid) == -1)
 		return (-1);
 	res = db_query(r, "SELECT mt_attempt_result(a)::text FROM attempts a"
-	    " WHERE id = $1 AND user_id = $2", 2, id_text(r, aid), caller_id(r));
+	    " WHERE id = $1 AND user_id = $2", 2, req_id_text(r, aid), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	body = xstrdup(PQgetvalue(res, 0, 0));
@@ -770,7 +747,7 @@ attempts_get(struct req *r)
 		return (-1);
 	res = db_query(r, "SELECT submitted_at IS NULL AND deadline <= now()"
 	    "  FROM attempts WHERE id = $1 AND user_id = $2",
-	    2, id_text(r, aid), caller_id(r));
+	    2, req_id_text(r, aid), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
 	if (PQntuples(res) == 0) {
@@ -784,6 +761,6 @@ attempts_get(struct req *r)
 		return (-1);
 	return (db_reply(r, 200, "attempt",
 	    "SELECT mt_attempt_json(a)::text FROM attempts a"
-	    " WHERE id = $1 AND user_id = $2", 2, id_text(r, aid),
-	    caller_id(r)));
+	    " WHERE id = $1 AND user_id = $2", 2, req_id_text(r, aid),
+	    req_caller_id(r)));
 }

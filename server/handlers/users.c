@@ -29,12 +29,6 @@ const struct route user_routes[] = {
 static const char *const role_names[] = { "admin", "coordinator", "reviewer",
 	"trainee", NULL };
 
-static const char *
-caller_id(struct req *r)
-{
-	return (req_strf(r, "%lld", (long long)r->sess.user_id));
-}
-
 static int
 users_list(struct req *r)
 {
@@ -75,7 +69,7 @@ users_get(struct req *r)
 	    "   AND ($2 IN ('admin', 'coordinator')"
 	    "        OR ($2 = 'reviewer' AND org_id = $3) OR id = $4)",
 	    4, req_strf(r, "%lld", (long long)id), role_name(r->sess.role),
-	    req_strf(r, "%lld", (long long)r->sess.org_id), caller_id(r)));
+	    req_strf(r, "%lld", (long long)r->sess.org_id), req_caller_id(r)));
 }
 
 static int
@@ -131,7 +125,7 @@ users_create_resume(struct req *r)
 	    json_string_value(json_object_get(b, "name")),
 	    json_string_value(json_object_get(b, "role")),
 	    req_strf(r, "%lld", (long long)json_integer_value(
-	    json_object_get(b, "org_id"))), job->new_hash, caller_id(r)));
+	    json_object_get(b, "org_id"))), job->new_hash, req_caller_id(r)));
 }
 
 static int
@@ -178,6 +172,6 @@ users_update(struct req *r)
 	    "SELECT user_json(u)::text FROM u",
 	    7, req_strf(r, "%lld", (long long)id), name, role,
 	    has_org ? req_strf(r, "%lld", (long long)org_id) : NULL,
-	    has_active ? (active ? "true" : "false") : NULL, caller_id(r),
+	    has_active ? (active ? "true" : "false") : NULL, req_caller_id(r),
 	    body_text(r, b)));
 }
