@@ -224,11 +224,9 @@ BEGIN
 	IF cid IS NULL THEN
 		RETURN mt_quiz_json(q);
 	END IF;
-	INSERT INTO modules (course_id, position, title, kind, quiz_id)
-	SELECT cid, coalesce(max(position), 0) + 1, q.title, 'quiz', q.id
-	  FROM modules WHERE course_id = cid
-	RETURNING id INTO mid;
-	UPDATE courses SET updated_at = now() WHERE id = cid;
+	-- The same append as lessons: under the course's row lock.
+	SELECT (mt_module_append(cid, q.title, 'quiz', NULL, NULL, q.id)).id
+	  INTO mid;
 	INSERT INTO audit_log (actor_id, action, object_type, object_id, detail)
 	VALUES (actor, 'module.create', 'module', mid, jsonb_build_object(
 	    'course_id', cid, 'kind', 'quiz', 'quiz_id', q.id));

@@ -440,8 +440,13 @@ load_lesson(struct lesson *l)
 	while (*body == '\n' || (*body == '\r' && body[1] == '\n'))
 		body += *body == '\n' ? 1 : 2;	/* blank lines after the title */
 	l->md = xstrdup(body);
-	if ((l->html = markdown_render(l->md, strlen(l->md))) == NULL)
+	if (utf8_chars(l->md) > MARKDOWN_MD_MAX)
+		report(l->path, 2, "the lesson is longer than 200,000 characters");
+	else if ((l->html = markdown_render(l->md, strlen(l->md))) == NULL)
 		report(l->path, 1, "out of memory rendering the lesson");
+	else if (strlen(l->html) > MARKDOWN_HTML_MAX)
+		report(l->path, 2, "the lesson renders to more than 2 MiB of "
+		    "HTML (nested too deeply?)");
 out:
 	free(text);
 }

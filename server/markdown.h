@@ -16,6 +16,12 @@
  */
 char	*markdown_render(const char *md, size_t len) WARN_UNUSED;
 
+/* Limits of a lesson, for the API and the importer alike. Deeply nested
+ * Markdown (">>>>...") renders to ~27 times its size, and a lesson is
+ * served on every read, so its HTML is bounded too. */
+#define MARKDOWN_MD_MAX		200000		/* characters */
+#define MARKDOWN_HTML_MAX	(2u << 20)	/* bytes */
+
 /* Non-zero when url may appear as an href or src (the test above). Pure. */
 int	 markdown_url_safe(const char *url);
 

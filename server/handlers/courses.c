@@ -17,10 +17,6 @@
 #include "text.h"
 
 #define COURSES_Q_MAX		200	/* characters of a search */
-#define COURSES_MD_MAX		200000	/* characters of a lesson */
-/* Deeply nested Markdown (">>>>...") renders to ~27 times its size; a lesson
- * is served on every read, so its HTML is bounded too. */
-#define COURSES_HTML_MAX	(2u << 20)
 #define COURSES_MODULES_MAX	1000	/* modules in one reorder */
 
 static int	courses_list(struct req *);
@@ -277,7 +273,7 @@ modules_create(struct req *r)
 		return (-1);
 	bad = body_string(r, b, "title", 1, 1, 200, &title);
 	bad |= body_enum(r, b, "kind", 1, kinds, &kind);
-	bad |= body_string(r, b, "body_md", 0, 0, COURSES_MD_MAX, &md);
+	bad |= body_string(r, b, "body_md", 0, 0, MARKDOWN_MD_MAX, &md);
 	bad |= body_int(r, b, "quiz_id", 0, 1, INT64_MAX, &quiz_id, &has_quiz);
 	if (title != NULL && text_blank(title))
 		bad |= problem_field(r, "title", "must not be blank");
@@ -303,7 +299,7 @@ modules_create(struct req *r)
 		if ((html = markdown_render(md, strlen(md))) == NULL)
 			return (problem_set(r, 500, NULL, "could not render "
 			    "the lesson"));
-		if (strlen(html) > COURSES_HTML_MAX) {
+		if (strlen(html) > MARKDOWN_HTML_MAX) {
 			free(html);
 			return (problem_field(r, "body_md", "renders to more "
 			    "than 2 MiB of HTML (nested too deeply?)"));

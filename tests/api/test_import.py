@@ -120,6 +120,9 @@ def test_missing_metadata():
     refused(imp(root), "bad-lesson/01-a.md:1: the first line",
             "bad-lesson/02-b.md:2: the lesson has no text",
             "bad-lesson/3-c.md:1: lesson files are named")
+    root = fresh("toodeep")
+    course(root, "too-deep", lessons={"01-a.md": "# Deep\n\n" + ">" * 100000 + " x\n"})
+    refused(imp(root), "too-deep/01-a.md:2: the lesson renders to more than 2 MiB")
     root = fresh("badjson")
     d = course(root, "bad-json")
     write(os.path.join(d, "course.json"), '{\n  "title": "x",\n}\n')
