@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "route.h"
+#include "signing.h"
 
 static const struct {
 	const char	*name;
@@ -88,6 +89,10 @@ cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The signing keys are loaded (or created, mode 0600) before anything
+	 * listens, so a bad key file stops the start, not a completion. */
+	if (signing_init() == -1)
+		return (1);
 	route_init();
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */

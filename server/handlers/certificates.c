@@ -1,17 +1,205 @@
-/* Routes of this resource are added by the issue that builds it. */
-#include "http.h"
+/*
+ * Certificates (API §10): issuing one inside the completion transaction,
+ * the public verification page, revocation by staff, and the JWKS. The
+ * credential is built by PostgreSQL from the certificate row it certifies
+ * (certificate_payload, schema/050), signed here with the newest key of
+ * signing.c and stored in the same transaction, so a completion never
+ * commits without its signed certificate.
+ */
+#include <stdlib.h>
+#include <string.h>
 
+#include "body.h"
+#include "completion.h"
+#include "db.h"
+#include "log.h"
+#include "problem.h"
+#include "signing.h"
+
+/* 12 characters of 5 bits: 60 random bits, so a collision is rare and a
+ * handful of draws always finds a free code. */
+#define CERT_CODE_LEN		12
+#define CERT_CODE_ATTEMPTS	8
+#define CERT_CODE_PARAM_MAX	64	/* longer than any typed code */
+#define CERT_REASON_MAX		500
+
+static int	certificates_keys(struct req *);
+static int	certificates_get(struct req *);
+static int	certificates_revoke(struct req *);
+
+/* keys comes first: the matcher takes the first pattern that fits, and
+ * {code} would capture "keys" otherwise. */
 const struct route certificate_routes[] = {
+	{ "GET", "/api/v1/certificates/keys", certificates_keys, 0 },
+	{ "GET", "/api/v1/certificates/{code}", certificates_get, 0 },
+	{ "POST", "/api/v1/certificates/{code}/revoke", certificates_revoke,
+	    ROUTE_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };
 
-#include "completion.h"
+/* Crockford's base32: no I, L, O or U, so a code read aloud or copied by
+ * hand survives. 32 symbols divide 256, so `byte & 31` is uniform. */
+static const char cert_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/* Built by the certificates issue; until then completion issues nothing. */
+static void
+cert_code_new(char out[CERT_CODE_LEN + 1])
+{
+	unsigned char	raw[CERT_CODE_LEN];
+	size_t		i;
+
+	randombytes_buf(raw, sizeof(raw));
+	for (i = 0; i < CERT_CODE_LEN; i++)
+		out[i] = cert_alphabet[raw[i] & 31];
+	out[CERT_CODE_LEN] = '\0';
+}
+
+/* The path's code, or NULL (and a 404) when it cannot be one. */
+static const char *
+cert_code_param(struct req *r)
+{
+	const char	*code = r->params[0];
+	size_t		 len = code ? strlen(code) : 0;
+
+	if (len == 0 || len > CERT_CODE_PARAM_MAX || !utf8_valid(code, len)) {
+		problem_set(r, 404, NULL, "no such certificate");
+		return (NULL);
+	}
+	return (code);
+}
+
+/* Optional deployment settings for the credential's ids and issuer name
+ * (README); without them the ids are URNs and the issuer is "migtrain". */
+static const char *
+issuer_base(struct req *r)
+{
+	const char	*u = getenv("MIGTRAIN_PUBLIC_URL");
+	size_t		 len;
+
+	if (u == NULL || *u == '\0')
+		return (NULL);
+	len = strlen(u);
+	while (len > 0 && u[len - 1] == '/')
+		len--;
+	return (len == 0 ? NULL : req_strf(r, "%.*s", (int)len, u));
+}
+
+static const char *
+issuer_name(void)
+{
+	const char	*n = getenv("MIGTRAIN_ISSUER_NAME");
+
+	return (n != NULL && *n != '\0' ? n : "migtrain");
+}
+
 int
 certificate_issue(struct req *r, int64_t enrollment_id)
 {
-	(void)r;
-	(void)enrollment_id;
-	return (0);
+	const struct signing_key *key;
+	PGresult	*res = NULL;
+	json_t		*payload;
+	char		 code[CERT_CODE_LEN + 1], *compact, *jws, *id;
+	int		 attempt, rc;
+
+	if ((key = signing_current()) == NULL)
+		return (problem_set(r, 500, NULL, "the certificate signing "
+		    "key is unavailable"));
+	/* ON CONFLICT keeps the transaction alive on a code collision (a
+	 * failed INSERT would abort the caller's transaction), and no row
+	 * back means: draw again. */
+	for (attempt = 0; attempt < CERT_CODE_ATTEMPTS; attempt++) {
+		cert_code_new(code);
+		res = db_query(r,
+		    "WITH c AS (INSERT INTO certificates (code, enrollment_id,"
+		    "           user_id, course_id, holder_name, course_title,"
+		    "           completed_at)"
+		    "           SELECT $2, e.id, e.user_id, e.course_id, u.name,"
+		    "                  co.title, e.completed_at"
+		    "             FROM enrollments e"
+		    "             JOIN users u ON u.id = e.user_id"
+		    "             JOIN courses co ON co.id = e.course_id"
+		    "            WHERE e.id = $1 AND e.completed_at IS NOT NULL"
+		    "           ON CONFLICT (code) DO NOTHING RETURNING *)"
+		    "SELECT c.id, certificate_payload(c::certificates, $3, $4)::text"
+		    "  FROM c",
+		    4, req_strf(r, "%lld", (long long)enrollment_id), code,
+		    issuer_base(r), issuer_name());
+		if (res == NULL)
+			return (-1);
+		if (PQntuples(res) == 1)
+			break;
+		PQclear(res);
+		res = NULL;
+		log_warn("certificate code collision for enrollment %lld, "
+		    "drawing another", (long long)enrollment_id);
+	}
+	if (res == NULL)
+		return (problem_set(r, 500, NULL, "could not draw a free "
+		    "certificate code"));
+	/* The signed bytes are jansson's compact form of PostgreSQL's JSON,
+	 * member order kept. */
+	payload = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
+	id = req_strf(r, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (payload == NULL)
+		return (problem_set(r, 500, NULL, "could not build the "
+		    "credential"));
+	compact = json_dumps(payload, JSON_COMPACT);
+	json_decref(payload);
+	if (compact == NULL)
+		return (problem_set(r, 500, NULL, "could not build the "
+		    "credential"));
+	jws = signing_jws(key, compact);
+	free(compact);
+	res = db_query(r, "UPDATE certificates SET kid = $2, credential = $3"
+	    " WHERE id = $1", 3, id, key->kid, jws);
+	free(jws);
+	rc = res == NULL ? -1 : 0;
+	PQclear(res);
+	return (rc);
+}
+
+static int
+certificates_keys(struct req *r)
+{
+	const struct signing_keyset *ks;
+
+	if ((ks = signing_keys()) == NULL)
+		return (problem_set(r, 500, NULL, "the certificate signing "
+		    "keys are unavailable"));
+	return (reply_json_new(r, 200, signing_jwks_json(ks)));
+}
+
+static int
+certificates_get(struct req *r)
+{
+	const char	*code;
+
+	if ((code = cert_code_param(r)) == NULL)
+		return (-1);
+	return (db_reply(r, 200, "certificate",
+	    "SELECT certificate_json(c)::text FROM certificates c"
+	    " WHERE code = mt_certificate_code($1)", 1, code));
+}
+
+/* Revoking twice is 409: the first reason and time stand. */
+static int
+certificates_revoke(struct req *r)
+{
+	static const char *const fields[] = { "reason", NULL };
+	const char	*code, *reason;
+	json_t		*b;
+	size_t		 i;
+
+	if (require_role(r, ROLE_STAFF) == -1 ||
+	    (code = cert_code_param(r)) == NULL ||
+	    (b = body_json(r, fields)) == NULL ||
+	    body_string(r, b, "reason", 1, 1, CERT_REASON_MAX, &reason) == -1)
+		return (-1);
+	for (i = 0; reason[i] != '\0' && strchr(" \t\r\n", reason[i]); i++)
+		;
+	if (reason[i] == '\0')
+		return (problem_field(r, "reason", "must not be blank"));
+	return (db_reply(r, 200, "certificate",
+	    "SELECT mt_certificate_revoke($1, $2, $3)::text", 3, code, reason,
+	    req_strf(r, "%lld", (long long)r->sess.user_id)));
 }

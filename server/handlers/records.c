@@ -1,6 +1,312 @@
-/* Routes of this resource are added by the issue that builds it. */
-#include "http.h"
+/*
+ * Completion records, the summary report and transcripts (API §9), all
+ * scoped by scope.c. The rows come from SQL functions in
+ * schema/060_records.sql; this file parses filters, picks JSON or CSV and,
+ * for CSV, streams a server-side cursor through libmicrohttpd in blocks of
+ * CSV_FETCH rows so that an export of any size holds one block in memory.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <microhttpd.h>
+
+#include "csv.h"
+#include "db.h"
+#include "log.h"
+#include "problem.h"
+#include "scope.h"
+
+#define CSV_FETCH	1000		/* rows per FETCH (see the literal) */
+#define CSV_BLOCK	(64 * 1024)	/* bytes encoded per refill, about */
+#define CSV_MAXCOLS	16
+
+static int	records_list(struct req *);
+static int	records_summary(struct req *);
+static int	records_transcript(struct req *);
 
 const struct route record_routes[] = {
+	{ "GET", "/api/v1/records", records_list, ROUTE_AUTH },
+	{ "GET", "/api/v1/reports/summary", records_summary, ROUTE_AUTH },
+	{ "GET", "/api/v1/users/{id}/transcript", records_transcript,
+	    ROUTE_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };
+
+/*
+ * A CSV export in flight. Two owners hold it: the request (through
+ * r->job/job_free, dropped when the glue frees the request) and the MHD
+ * response (dropped by the content reader's free callback). Whichever
+ * lets go last frees it, so neither order of teardown, nor a client that
+ * disconnects half way, leaves the other with a dangling pointer. The
+ * reader uses the request (and its database lease) only while r is set.
+ */
+struct csv_stream {
+	struct req	*r;
+	PGresult	*res;		/* the block being encoded */
+	int		 row;		/* next row of res to encode */
+	int		 ncols;
+	int		 done;		/* the cursor is exhausted */
+	struct buf	 out;
+	size_t		 off;		/* bytes of out already sent */
+	uint64_t	 sent;		/* bytes handed to MHD in all */
+	int		 finished;	/* the reader reported the end */
+	int		 refs;
+};
+
+static void
+stream_unref(void *p)
+{
+	struct csv_stream	*s = p;
+
+	if (s == NULL || __atomic_sub_fetch(&s->refs, 1, __ATOMIC_ACQ_REL) > 0)
+		return;
+	PQclear(s->res);
+	buf_free(&s->out);
+	free(s);
+}
+
+/* job_free of the request: it is going away, forget it. */
+static void
+stream_detach(void *p)
+{
+	struct csv_stream	*s = p;
+
+	if (!s->finished)
+		log_info("CSV export stopped after %llu bytes: the client "
+		    "went away", (unsigned long long)s->sent);
+	s->r = NULL;
+	stream_unref(s);
+}
+
+/* The next block of the cursor; the last one releases the lease early. */
+static int
+stream_fetch(struct csv_stream *s)
+{
+	PQclear(s->res);
+	s->row = 0;
+	s->res = db_query(s->r, "FETCH 1000 FROM mt_csv", 0);
+	if (s->res == NULL)
+		return (-1);
+	if (PQntuples(s->res) < CSV_FETCH) {
+		s->done = 1;
+		db_release(s->r);	/* rolls back: the cursor was read-only */
+	}
+	return (0);
+}
+
+/* Encodes rows of the current block until about CSV_BLOCK bytes. */
+static void
+stream_encode(struct csv_stream *s)
+{
+	const char	*cells[CSV_MAXCOLS];
+	int		 i, n = PQntuples(s->res);
+
+	for (; s->row < n && s->out.len < CSV_BLOCK; s->row++) {
+		for (i = 0; i < s->ncols; i++)
+			cells[i] = PQgetisnull(s->res, s->row, i) ? NULL :
+			    PQgetvalue(s->res, s->row, i);
+		csv_row(&s->out, cells, s->ncols);
+	}
+}
+
+/* libmicrohttpd's content reader: copies out bytes, refilling as needed. */
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	struct csv_stream	*s = cls;
+	size_t			 n;
+
+	(void)pos;
+	while (s->off == s->out.len) {
+		s->out.len = 0;
+		s->off = 0;
+		if (s->res != NULL && s->row < PQntuples(s->res)) {
+			stream_encode(s);
+			continue;
+		}
+		if (s->done) {
+			s->finished = 1;
+			return (MHD_CONTENT_READER_END_OF_STREAM);
+		}
+		if (s->r == NULL)	/* not expected: MHD is done with us */
+			return (MHD_CONTENT_READER_END_WITH_ERROR);
+		if (stream_fetch(s) == -1) {
+			s->finished = 1;
+			log_warn("CSV export cut short by a database error");
+			return (MHD_CONTENT_READER_END_WITH_ERROR);
+		}
+	}
+	n = s->out.len - s->off;
+	if (n > max)
+		n = max;
+	memcpy(dst, s->out.data + s->off, n);
+	s->off += n;
+	s->sent += n;
+	return ((ssize_t)n);
+}
+
+/*
+ * Answers with the rows of the cursor mt_csv, which the caller declared
+ * in the request's transaction, as CSV under the header. The first block
+ * is fetched here, so an error in the query is still a problem answer.
+ */
+static int
+csv_reply(struct req *r, const char *filename, const char *const *header,
+    int ncols)
+{
+	struct csv_stream	*s;
+	struct MHD_Response	*resp;
+
+	s = xcalloc(1, sizeof(*s));
+	s->r = r;
+	s->ncols = ncols;
+	s->refs = 2;
+	csv_row(&s->out, header, ncols);
+	if (stream_fetch(s) == -1 || (resp = MHD_create_response_from_callback(
+	    MHD_SIZE_UNKNOWN, CSV_BLOCK, stream_read, s, stream_unref)) == NULL) {
+		PQclear(s->res);
+		buf_free(&s->out);
+		free(s);
+		if (r->problem.status == 0)
+			problem_set(r, 500, NULL, "could not start the export");
+		return (-1);
+	}
+	if (r->job_free != NULL)
+		r->job_free(r->job);
+	r->job = s;
+	r->job_free = stream_detach;
+	reply_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
+	reply_header(r, "Content-Disposition", req_strf(r,
+	    "attachment; filename=\"%s\"", filename));
+	return (reply_custom(r, 200, resp));
+}
+
+/*
+ * The query's date filters: shape by req_query_time, and a day that the
+ * calendar has, so that 2026-02-30 is a 400 like any malformed parameter
+ * rather than a cast error in PostgreSQL.
+ */
+static int
+query_date(struct req *r, const char *name, const char **out)
+{
+	static const int	 days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
+				    31, 30, 31 };
+	int			 y, m, d;
+
+	if (req_query_time(r, name, out) == -1)
+		return (-1);
+	if (*out == NULL)
+		return (0);
+	y = atoi(*out);
+	m = ((*out)[5] - '0') * 10 + ((*out)[6] - '0');
+	d = ((*out)[8] - '0') * 10 + ((*out)[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 &&
+	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return (problem_set(r, 400, NULL, "query parameter %s is not "
+		    "a day of the calendar", name));
+	return (0);
+}
+
+/* CSV when format=csv, or without format when Accept names text/csv. */
+static int
+wants_csv(struct req *r, int *csv)
+{
+	static const char *const formats[] = { "json", "csv", NULL };
+	const char	*format, *accept;
+
+	*csv = 0;
+	if (req_query_enum(r, "format", formats, &format) == -1)
+		return (-1);
+	if (format != NULL)
+		*csv = strcmp(format, "csv") == 0;
+	else if ((accept = req_header(r, "Accept")) != NULL)
+		*csv = strstr(accept, "text/csv") != NULL;
+	return (0);
+}
+
+static int
+records_list(struct req *r)
+{
+	static const char *const header[] = { "user_id", "user_name",
+	    "org_id", "org_name", "course_id", "course_title", "enrolled_at",
+	    "completed_at", "best_percent", "certificate_code" };
+	struct page	 p;
+	int64_t		 org_id, user_id, course_id;
+	const char	*from, *to;
+	PGresult	*res;
+	int		 csv;
+
+	if (req_page(r, &p) == -1 || req_query_id(r, "org_id", &org_id) == -1 ||
+	    req_query_id(r, "user_id", &user_id) == -1 ||
+	    req_query_id(r, "course_id", &course_id) == -1 ||
+	    query_date(r, "from", &from) == -1 ||
+	    query_date(r, "to", &to) == -1 || wants_csv(r, &csv) == -1 ||
+	    scope_records(r, &org_id, &user_id) == -1)
+		return (-1);
+	if (!csv)
+		return (db_reply(r, 200, "page",
+		    "SELECT mt_records_page($1, $2, $3, $4, $5, $6, $7)::text",
+		    7, scope_param(r, org_id), scope_param(r, user_id),
+		    scope_param(r, course_id), from, to,
+		    req_strf(r, "%lld", (long long)p.after),
+		    req_strf(r, "%lld", (long long)p.limit)));
+	if (db_begin(r) == -1)
+		return (-1);
+	res = db_query(r, "SELECT mt_records_open($1, $2, $3, $4, $5)", 5,
+	    scope_param(r, org_id), scope_param(r, user_id),
+	    scope_param(r, course_id), from, to);
+	if (res == NULL)
+		return (-1);
+	PQclear(res);
+	return (csv_reply(r, "records.csv", header, (int)NELEM(header)));
+}
+
+static int
+records_summary(struct req *r)
+{
+	static const char *const header[] = { "section", "org_id", "org_name",
+	    "course_id", "course_title", "event_kind", "secondment_status",
+	    "enrolled", "completed", "completion_rate", "registered",
+	    "attended", "secondments" };
+	int64_t		 org_id, user_id = 0;
+	PGresult	*res;
+	int		 csv;
+
+	if (req_query_id(r, "org_id", &org_id) == -1 ||
+	    wants_csv(r, &csv) == -1 ||
+	    scope_records(r, &org_id, &user_id) == -1)
+		return (-1);
+	if (!csv)
+		return (db_reply(r, 200, "summary",
+		    "SELECT mt_summary_json($1, $2)::text", 2,
+		    scope_param(r, org_id), scope_param(r, user_id)));
+	if (db_begin(r) == -1)
+		return (-1);
+	res = db_query(r,
+	    "DECLARE mt_csv NO SCROLL CURSOR FOR"
+	    " SELECT section, org_id, org_name, course_id, course_title,"
+	    "        event_kind, secondment_status, enrolled, completed,"
+	    "        completion_rate, registered, attended, secondments"
+	    "   FROM mt_summary($1, $2) ORDER BY ord",
+	    2, scope_param(r, org_id), scope_param(r, user_id));
+	if (res == NULL)
+		return (-1);
+	PQclear(res);
+	return (csv_reply(r, "summary.csv", header, (int)NELEM(header)));
+}
+
+static int
+records_transcript(struct req *r)
+{
+	int64_t	id, org_id = 0;
+
+	if (req_param_id(r, 0, &id) == -1)
+		return (-1);
+	/* Naming the user in the filter makes another organisation's, or
+	 * another trainee's, transcript a 403 like every records query. */
+	if (scope_records(r, &org_id, &id) == -1)
+		return (-1);
+	return (db_reply(r, 200, "user",
+	    "SELECT mt_transcript($1)::text", 1, scope_param(r, id)));
+}
