@@ -348,6 +348,21 @@ db_reply(struct req *r, unsigned status, const char *what, const char *sql,
 	return (rc);
 }
 
+int64_t *
+db_take_ids(PGresult *res, int col, int *n)
+{
+	int64_t	*ids = NULL;
+	int	 i;
+
+	*n = PQntuples(res);
+	if (*n > 0)
+		ids = xcalloc((size_t)*n, sizeof(*ids));
+	for (i = 0; i < *n; i++)
+		ids[i] = strtoll(PQgetvalue(res, i, col), NULL, 10);
+	PQclear(res);
+	return (ids);
+}
+
 static int
 simple(struct req *r, const char *sql)
 {

@@ -32,6 +32,10 @@ PGresult *db_queryv(struct req *, const char *sql, int n,
  */
 int	 db_reply(struct req *, unsigned status, const char *what,
 	    const char *sql, int n, ...) WARN_UNUSED;
+/* Copies column col of every row as integers into a malloc'd array (NULL
+ * when there are no rows) and clears res: for ids that later queries of
+ * the same request need. */
+int64_t	*db_take_ids(PGresult *res, int col, int *n);
 /* Transactions spanning several statements of one request. A lease that
  * goes back to the pool inside a transaction is rolled back. */
 int	 db_begin(struct req *) WARN_UNUSED;

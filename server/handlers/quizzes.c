@@ -536,12 +536,7 @@ attempt_grade(struct req *r, int64_t aid)
 	if (res == NULL)
 		return (-1);
 	/* Copy the ids out: completion_check runs queries of its own. */
-	n = PQntuples(res);
-	if (n > 0)
-		eids = xcalloc((size_t)n, sizeof(*eids));
-	for (k = 0; k < n; k++)
-		eids[k] = strtoll(PQgetvalue(res, k, 0), NULL, 10);
-	PQclear(res);
+	eids = db_take_ids(res, 0, &n);
 	for (k = 0; k < n; k++)
 		if (completion_check(r, eids[k]) == -1)
 			goto out;
@@ -571,12 +566,7 @@ attempts_create(struct req *r)
 	    req_id_text(r, qid), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
-	n = PQntuples(res);
-	if (n > 0)
-		expired = xcalloc((size_t)n, sizeof(*expired));
-	for (k = 0; k < n; k++)
-		expired[k] = strtoll(PQgetvalue(res, k, 0), NULL, 10);
-	PQclear(res);
+	expired = db_take_ids(res, 0, &n);
 	for (k = 0; k < n; k++)
 		if (attempt_grade(r, expired[k]) == -1)
 			goto out;
