@@ -14,6 +14,7 @@
 #include "db.h"
 #include "markdown.h"
 #include "problem.h"
+#include "scope.h"
 #include "text.h"
 
 #define COURSES_Q_MAX		200	/* characters of a search */
@@ -455,47 +456,23 @@ enrollments_create(struct req *r)
 static int
 enrollments_list(struct req *r)
 {
-	struct page	 p;
-	int64_t		 user_id, course_id;
-	const char	*org = NULL;
-	PGresult	*res;
-	int		 rc;
+	struct page	p;
+	int64_t		user_id, course_id, org_id = 0;
 
 	if (req_page(r, &p) == -1 || req_query_id(r, "user_id", &user_id) == -1 ||
-	    req_query_id(r, "course_id", &course_id) == -1)
+	    req_query_id(r, "course_id", &course_id) == -1 ||
+	    scope_records(r, &org_id, &user_id) == -1)
 		return (-1);
-	if (r->sess.role == ROLE_TRAINEE) {
-		if (user_id != 0 && user_id != r->sess.user_id)
-			return (problem_set(r, 403, NULL, "trainees see their "
-			    "own enrolments only"));
-		user_id = r->sess.user_id;
-	} else if (r->sess.role == ROLE_REVIEWER)
-		org = req_id_text(r, r->sess.org_id);
-	res = db_query(r,
-	    "SELECT CASE WHEN $5::bigint IS NOT NULL AND $1::bigint IS NOT NULL"
-	    "         AND NOT EXISTS (SELECT 1 FROM users"
-	    "                          WHERE id = $1 AND org_id = $5)"
-	    "       THEN NULL"
-	    "       ELSE (SELECT mt_page(json_agg(enrollment_json(e)"
-	    "                                     ORDER BY e.id), $4)"
-	    "               FROM (SELECT e.* FROM enrollments e"
-	    "                       JOIN users u ON u.id = e.user_id"
-	    "                      WHERE e.id > $3"
-	    "                        AND ($1::bigint IS NULL OR e.user_id = $1)"
-	    "                        AND ($2::bigint IS NULL OR e.course_id = $2)"
-	    "                        AND ($5::bigint IS NULL OR u.org_id = $5)"
-	    "                      ORDER BY e.id LIMIT $4::int + 1) e)"
-	    "       END::text",
-	    5, user_id ? req_id_text(r, user_id) : NULL,
-	    course_id ? req_id_text(r, course_id) : NULL, req_id_text(r, p.after),
-	    req_id_text(r, p.limit), org);
-	if (res == NULL)
-		return (-1);
-	if (PQgetisnull(res, 0, 0))
-		rc = problem_set(r, 403, NULL, "reviewers see the enrolments of "
-		    "their own organisation's users only");
-	else
-		rc = reply_json(r, 200, PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return (rc);
+	return (db_reply(r, 200, "page",
+	    "SELECT mt_page(json_agg(enrollment_json(e) ORDER BY e.id), $4)::text"
+	    "  FROM (SELECT e.* FROM enrollments e"
+	    "          JOIN users u ON u.id = e.user_id"
+	    "         WHERE e.id > $3"
+	    "           AND ($1::bigint IS NULL OR e.user_id = $1)"
+	    "           AND ($2::bigint IS NULL OR e.course_id = $2)"
+	    "           AND ($5::bigint IS NULL OR u.org_id = $5)"
+	    "         ORDER BY e.id LIMIT $4::int + 1) e",
+	    5, scope_param(r, user_id), scope_param(r, course_id),
+	    req_id_text(r, p.after), req_id_text(r, p.limit),
+	    scope_param(r, org_id)));
 }
