@@ -25,6 +25,7 @@
  * with json_number_value); ids and lines are integers.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -949,4 +950,51 @@ gift_parse(const char *text, size_t len, struct gift_error *err)
 	free(p.lit);
 	free(p.lines);
 	return (out);
+}
+
+/* FNV-1a: the choice ids only need to be unrelated to file order. */
+static uint32_t
+fnv1a(uint32_t h, const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return (h);
+}
+
+void
+gift_number(json_t *questions)
+{
+	json_t		*q, *choices, *c, *other;
+	const char	*text;
+	size_t		 i, j, k;
+	uint32_t	 h, salt, pos;
+	json_int_t	 id;
+
+	json_array_foreach(questions, i, q) {
+		json_object_set_new(q, "id", json_integer((json_int_t)i + 1));
+		choices = json_object_get(q, "choices");
+		json_array_foreach(choices, j, c) {
+			text = json_string_value(json_object_get(c, "text"));
+			pos = (uint32_t)i;
+			h = fnv1a(2166136261u, (const char *)&pos, sizeof(pos));
+			h = fnv1a(h, text ? text : "", text ? strlen(text) : 0);
+			for (salt = 0;; salt++) {
+				id = (json_int_t)((fnv1a(h, (const char *)&salt,
+				    sizeof(salt)) % 999999u) + 1);
+				for (k = 0; k < j; k++) {
+					other = json_array_get(choices, k);
+					if (json_integer_value(json_object_get(other,
+					    "id")) == id)
+						break;
+				}
+				if (k == j)
+					break;	/* unique within the question */
+			}
+			json_object_set_new(c, "id", json_integer(id));
+		}
+	}
 }

@@ -16,4 +16,14 @@ struct gift_error {
  * jansson array of question objects, or NULL with *err filled (line is 1-based). */
 json_t	*gift_parse(const char *text, size_t len, struct gift_error *err);
 
+/*
+ * Gives a parsed bank the ids a quiz stores: each question "id" = its
+ * 1-based position, and each choice an id derived from its question's
+ * position and its own text instead of its place in the file. Authors tend
+ * to write the right answer first, so position-based choice ids would give
+ * answers away even when choices are shown shuffled. The ids are stable
+ * across re-imports of the same text and unique within a question.
+ */
+void	 gift_number(json_t *questions);
+
 #endif

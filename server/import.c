@@ -457,7 +457,7 @@ load_quiz(struct course *c, const char *path)
 	struct gift_error	 ge;
 	json_t			*questions;
 	char			*text;
-	size_t			 len, i;
+	size_t			 len;
 
 	if ((text = read_file(path, IMPORT_GIFT_MAX, &len)) == NULL)
 		return;
@@ -477,9 +477,7 @@ load_quiz(struct course *c, const char *path)
 		json_decref(questions);
 		return;
 	}
-	for (i = 0; i < json_array_size(questions); i++)
-		json_object_set_new(json_array_get(questions, i), "id",
-		    json_integer((json_int_t)i + 1));
+	gift_number(questions);
 	if (c->quiz != NULL)
 		json_object_set(c->quiz, "questions", questions);
 	json_decref(questions);

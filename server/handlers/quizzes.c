@@ -103,17 +103,6 @@ query_bool(struct req *r, const char *name, const char **out)
 	return (0);
 }
 
-/* Gives each parsed question its id: its 1-based position in the bank. */
-static void
-number_questions(json_t *questions)
-{
-	size_t	 i;
-	json_t	*q;
-
-	json_array_foreach(questions, i, q)
-		json_object_set_new(q, "id", json_integer((json_int_t)i + 1));
-}
-
 /*
  * POST /quizzes/import?title=&course_id=[&pass_percent=&max_attempts=
  * &time_limit_s=&shuffle=&grading=], a GIFT body as text/plain.
@@ -171,7 +160,7 @@ quizzes_import(struct req *r)
 		return (problem_field(r, "body", "the GIFT text holds no "
 		    "question"));
 	}
-	number_questions(questions);
+	gift_number(questions);
 	qtext = json_dumps(questions, JSON_COMPACT);
 	json_decref(questions);
 	if (qtext == NULL)

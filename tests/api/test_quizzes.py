@@ -545,9 +545,32 @@ def test_shuffle_per_attempt():
     assert [c["text"] for c in att["questions"][0]["choices"]] == list("ABCDEFGHIJKL")
 
 
+def test_choice_ids_do_not_give_answers_away():
+    """Authors write the right answer first; the ids a learner sees must not
+    tell which choice that was (nor the right ones of a multiple)."""
+    bank = "\n\n".join(
+        "::q%d::Question %d {=right%d ~wrong%da ~wrong%db ~wrong%dc}" % ((i,) * 6)
+        for i in range(8)) + "\n\n::m::Pick two {~%50%good1 ~%50%good2 ~%-100%bad1 ~%-100%bad2}\n"
+    qid, cid, mid = quiz_in_course(bank, shuffle="false", enrolled=(t2_id,))
+    att = start(qid, token=t2)
+    right_ids, all_ids = [], []
+    for q in att["questions"]:
+        ids = [c["id"] for c in q["choices"]]
+        all_ids.append(ids)
+        assert len(set(ids)) == len(ids) and all(i > 0 for i in ids), ids
+        assert ids != list(range(1, len(ids) + 1)), ids
+        right_ids.append(ids[0])
+    # The first choice's id is not the same small number everywhere.
+    assert len(set(right_ids)) > 1, right_ids
+    # Ids are stable: a second quiz from the same text numbers them alike.
+    qid2, _, _ = quiz_in_course(bank, shuffle="false", enrolled=(t2_id,))
+    att2 = start(qid2, token=t2)
+    assert [[c["id"] for c in q["choices"]] for q in att2["questions"]] == all_ids
+
+
 run(test_import_rules, test_quiz_get_and_patch, test_no_answers_before_submission,
     test_grading_every_type, test_answer_validation, test_attempt_limits,
     test_deadline_real_wait, test_submission_idempotent,
     test_other_users_attempt, test_grading_methods, test_completion_via_quiz,
-    test_shuffle_per_attempt)
+    test_shuffle_per_attempt, test_choice_ids_do_not_give_answers_away)
 finish(s)

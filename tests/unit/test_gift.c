@@ -640,6 +640,43 @@ test_bounds(void)
 	json_decref(a);
 }
 
+/* gift_number: question ids by position, choice ids unrelated to order. */
+static void
+test_number(void)
+{
+	json_t		*a, *b, *c;
+	json_int_t	 first[3], id;
+	size_t		 i, j, k;
+	const char	*bank = "Q {=a ~b ~c}\n\nQ {=a ~b ~c}\n\nR {=x ~y ~z}\n";
+
+	if ((a = parse(bank)) == NULL)
+		return;
+	gift_number(a);
+	b = gift_parse(bank, strlen(bank), &(struct gift_error){ 0, "" });
+	CHECK(b != NULL);
+	gift_number(b);
+	CHECK(json_equal(a, b));	/* stable for the same text */
+	json_decref(b);
+	for (i = 0; i < 3; i++) {
+		json_t *q = json_array_get(a, i);
+		CHECK(json_integer_value(json_object_get(q, "id")) == (json_int_t)i + 1);
+		for (j = 0; j < 3; j++) {
+			c = json_array_get(json_object_get(q, "choices"), j);
+			id = json_integer_value(json_object_get(c, "id"));
+			CHECK(id >= 1 && id <= 1000000);
+			for (k = 0; k < j; k++)
+				CHECK(json_integer_value(json_object_get(
+				    json_array_get(json_object_get(q, "choices"),
+				    k), "id")) != id);
+			if (j == 0)
+				first[i] = id;
+		}
+	}
+	/* The same text in another position gets other ids. */
+	CHECK(first[0] != first[1]);
+	CHECK(!(first[0] == 1 && first[1] == 1 && first[2] == 1));
+}
+
 int
 main(void)
 {
@@ -654,6 +691,7 @@ main(void)
 	test_errors();
 	test_bounds();
 	test_limits();
+	test_number();
 	reset();
 	return (check_summary());
 }
