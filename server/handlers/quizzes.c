@@ -475,6 +475,19 @@ attempt_grade(struct req *r, int64_t aid)
 	int64_t		*eids = NULL;
 	int		 n, k, rc = -1;
 
+	/*
+	 * Lock first, read after: a save that held the lock has committed by
+	 * now, and only a statement started after the lock sees its answer
+	 * (each READ COMMITTED statement takes its own snapshot).
+	 */
+	res = db_query(r, "SELECT 1 FROM attempts WHERE id = $1 AND user_id = $2"
+	    " FOR UPDATE", 2, req_id_text(r, aid), req_caller_id(r));
+	if (res == NULL)
+		return (-1);
+	n = PQntuples(res);
+	PQclear(res);
+	if (n == 0)
+		return (problem_set(r, 404, NULL, "no such attempt"));
 	res = db_query(r,
 	    "SELECT a.submitted_at IS NOT NULL, a.questions::text,"
 	    "       q.questions::text,"
@@ -483,7 +496,7 @@ attempt_grade(struct req *r, int64_t aid)
 	    "         WHERE s.attempt_id = a.id AND (a.deadline IS NULL"
 	    "               OR s.saved_at <= a.deadline))::text"
 	    "  FROM attempts a JOIN quizzes q ON q.id = a.quiz_id"
-	    " WHERE a.id = $1 AND a.user_id = $2 FOR UPDATE OF a",
+	    " WHERE a.id = $1 AND a.user_id = $2",
 	    2, req_id_text(r, aid), req_caller_id(r));
 	if (res == NULL)
 		return (-1);

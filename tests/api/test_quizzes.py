@@ -447,6 +447,33 @@ def test_submission_idempotent():
     assert submit(att) == first
 
 
+def test_save_during_submit_counts():
+    """A save that commits while a submission waits for the attempt's lock
+    is graded: the submission reads the answers after taking the lock."""
+    import subprocess
+    import threading
+    import time
+    qid, _, _ = quiz_in_course()
+    att = start(qid)
+    cap = by_text(att, "Capital")
+    answer = json.dumps([{"question_id": cap["id"],
+                          "choice_ids": [choice(cap, "Paris")]}])
+    # A saving transaction that holds the attempt's row lock for a while.
+    slow = threading.Thread(target=lambda: subprocess.run(
+        ["psql", s.db, "-qtAX", "-v", "ON_ERROR_STOP=1", "-c",
+         "BEGIN; SELECT mt_attempt_save(%d, %d, '%s'); SELECT pg_sleep(1.5); "
+         "COMMIT;" % (att["id"], t1_id, answer)], check=True,
+        capture_output=True))
+    slow.start()
+    time.sleep(0.5)
+    result = submit(att)
+    slow.join()
+    assert result["score"] == 1.0, result
+    review = s.get("/api/v1/attempts/%d" % att["id"], token=t1).json
+    got = [q for q in review["questions"] if q["id"] == cap["id"]][0]
+    assert got["correct"] is True, got
+
+
 def test_other_users_attempt():
     qid, _, _ = quiz_in_course(enrolled=(t1_id, t2_id))
     att = start(qid)
@@ -572,5 +599,6 @@ run(test_import_rules, test_quiz_get_and_patch, test_no_answers_before_submissio
     test_grading_every_type, test_answer_validation, test_attempt_limits,
     test_deadline_real_wait, test_submission_idempotent,
     test_other_users_attempt, test_grading_methods, test_completion_via_quiz,
-    test_shuffle_per_attempt, test_choice_ids_do_not_give_answers_away)
+    test_shuffle_per_attempt, test_choice_ids_do_not_give_answers_away,
+    test_save_during_submit_counts)
 finish(s)
