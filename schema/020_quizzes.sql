@@ -79,24 +79,23 @@ LANGUAGE sql STABLE AS $$
 	    'question_count', jsonb_array_length(q.questions))
 $$;
 
--- Staff see every quiz; anyone else a quiz that is a module of a published
--- course or of a course they are enrolled in.
+-- Staff see every quiz; anyone else only a quiz that is a module of a
+-- published course (a draft's quiz is as hidden as its lessons).
 CREATE FUNCTION mt_quiz_visible(qid bigint, uid bigint, role text)
 RETURNS boolean LANGUAGE sql STABLE AS $$
 	SELECT role IN ('admin', 'coordinator') OR EXISTS (
 	    SELECT 1 FROM modules m JOIN courses c ON c.id = m.course_id
-	     WHERE m.quiz_id = qid AND (c.published OR EXISTS (
-	        SELECT 1 FROM enrollments e
-	         WHERE e.course_id = c.id AND e.user_id = uid)))
+	     WHERE m.quiz_id = qid AND c.published)
 $$;
 
--- Takers: anyone enrolled in a course with a module for this quiz, and
--- staff (so coordinators can try a quiz out before publishing it).
+-- Takers: anyone enrolled in a published course with a module for this
+-- quiz, and staff (so coordinators can try a quiz out before publishing it).
 CREATE FUNCTION mt_quiz_may_take(qid bigint, uid bigint, role text)
 RETURNS boolean LANGUAGE sql STABLE AS $$
 	SELECT role IN ('admin', 'coordinator') OR EXISTS (
 	    SELECT 1 FROM modules m JOIN enrollments e ON e.course_id = m.course_id
-	     WHERE m.quiz_id = qid AND e.user_id = uid)
+	      JOIN courses c ON c.id = m.course_id
+	     WHERE m.quiz_id = qid AND e.user_id = uid AND c.published)
 $$;
 
 -- One question as a learner sees it during an attempt: no weights, no

@@ -206,10 +206,11 @@ def test_import_rules():
 
 def test_quiz_get_and_patch():
     qid, cid, _ = quiz_in_course(published=False)
-    # Enrolled (even in a draft course): visible. Not enrolled: 404.
-    r = s.get("/api/v1/quizzes/%d" % qid, token=t1)
-    assert r.status == 200 and "questions" not in r.json, r
+    # A draft's quiz: hidden from learners, enrolled or not; staff see it.
+    problem(s.get("/api/v1/quizzes/%d" % qid, token=t1), 404)
     problem(s.get("/api/v1/quizzes/%d" % qid, token=t2), 404)
+    r = s.get("/api/v1/quizzes/%d" % qid, token=coord)
+    assert r.status == 200 and "questions" not in r.json, r
     problem(s.get("/api/v1/quizzes/999999", token=coord), 404)
     problem(s.patch("/api/v1/quizzes/%d" % qid, {"pass_percent": 50},
                     token=t1), 403)
@@ -474,6 +475,19 @@ def test_save_during_submit_counts():
     assert got["correct"] is True, got
 
 
+def test_draft_course_quiz_hidden():
+    """A draft's quiz is as hidden as its lessons, enrolled or not."""
+    qid, cid, _ = quiz_in_course(published=False)
+    problem(s.get("/api/v1/quizzes/%d" % qid, token=t1), 404)
+    r = s.post("/api/v1/quizzes/%d/attempts" % qid, token=t1)
+    assert r.status in (403, 404), r
+    assert sql1("SELECT count(*) FROM attempts WHERE quiz_id = :'v1'", qid) == "0"
+    # Published, the enrolled learner may take it.
+    sql1("UPDATE courses SET published = true WHERE id = :'v1' RETURNING id", cid)
+    assert s.get("/api/v1/quizzes/%d" % qid, token=t1).status == 200
+    start(qid)
+
+
 def test_other_users_attempt():
     qid, _, _ = quiz_in_course(enrolled=(t1_id, t2_id))
     att = start(qid)
@@ -600,5 +614,5 @@ run(test_import_rules, test_quiz_get_and_patch, test_no_answers_before_submissio
     test_deadline_real_wait, test_submission_idempotent,
     test_other_users_attempt, test_grading_methods, test_completion_via_quiz,
     test_shuffle_per_attempt, test_choice_ids_do_not_give_answers_away,
-    test_save_during_submit_counts)
+    test_save_during_submit_counts, test_draft_course_quiz_hidden)
 finish(s)
