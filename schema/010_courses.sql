@@ -288,6 +288,12 @@ BEGIN
 	       AND NOT EXISTS (SELECT 1 FROM module_progress p
 	           WHERE p.enrollment_id = eid AND p.module_id = m.id)) THEN
 		UPDATE enrollments SET completed_at = now() WHERE id = eid;
+		-- The learner's own action completed it.
+		INSERT INTO audit_log (actor_id, action, object_type, object_id,
+		    detail)
+		VALUES (e.user_id, 'enrollment.complete', 'enrollment', eid,
+		    jsonb_build_object('user_id', e.user_id,
+		    'course_id', e.course_id));
 		RETURN true;
 	END IF;
 	RETURN false;

@@ -380,12 +380,22 @@ BEGIN
 	    'late', a.deadline IS NOT NULL AND a.deadline < now()));
 	IF mt_quiz_passed(a.quiz_id, a.user_id) THEN
 		RETURN QUERY
-		INSERT INTO module_progress (enrollment_id, module_id)
-		SELECT e.id, m.id FROM enrollments e
-		  JOIN modules m ON m.course_id = e.course_id
-		 WHERE m.quiz_id = a.quiz_id AND e.user_id = a.user_id
-		ON CONFLICT DO NOTHING
-		RETURNING enrollment_id;
+		WITH done AS (
+			INSERT INTO module_progress (enrollment_id, module_id)
+			SELECT e.id, m.id FROM enrollments e
+			  JOIN modules m ON m.course_id = e.course_id
+			 WHERE m.quiz_id = a.quiz_id AND e.user_id = a.user_id
+			ON CONFLICT DO NOTHING
+			RETURNING module_progress.enrollment_id,
+			    module_progress.module_id),
+		audited AS (
+			INSERT INTO audit_log (actor_id, action, object_type,
+			    object_id, detail)
+			SELECT a.user_id, 'module.complete', 'module', d.module_id,
+			    jsonb_build_object('enrollment_id', d.enrollment_id,
+			    'via', 'quiz', 'attempt_id', a.id)
+			  FROM done d)
+		SELECT d.enrollment_id FROM done d;
 	END IF;
 END
 $$;

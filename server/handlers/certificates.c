@@ -150,8 +150,15 @@ certificate_issue(struct req *r, int64_t enrollment_id)
 		    "credential"));
 	jws = signing_jws(key, compact);
 	free(compact);
-	res = db_query(r, "UPDATE certificates SET kid = $2, credential = $3"
-	    " WHERE id = $1", 3, id, key->kid, jws);
+	res = db_query(r,
+	    "WITH c AS (UPDATE certificates SET kid = $2, credential = $3"
+	    "           WHERE id = $1 RETURNING *)"
+	    "INSERT INTO audit_log (actor_id, action, object_type, object_id,"
+	    "                       detail)"
+	    "SELECT user_id, 'certificate.issue', 'certificate', id,"
+	    "       jsonb_build_object('code', code, 'kid', kid,"
+	    "                          'enrollment_id', enrollment_id) FROM c",
+	    3, id, key->kid, jws);
 	free(jws);
 	rc = res == NULL ? -1 : 0;
 	PQclear(res);

@@ -555,11 +555,23 @@ def test_completion_via_quiz():
                 " :'v1' AND module_id = :'v2'", eid, qmod) == "1"
     assert sql1("SELECT completed_at IS NOT NULL FROM enrollments WHERE id ="
                 " :'v1'", eid) == "t"
+    # The quiz module, the completion and the certificate are audited,
+    # each once.
+    audit = sql1("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log"
+                 " WHERE (action = 'module.complete' AND object_id = :'v1')"
+                 "    OR (action = 'enrollment.complete' AND object_id = :'v2')"
+                 "    OR (action = 'certificate.issue'"
+                 "        AND detail->>'enrollment_id' = :'v2')", qmod, eid)
+    assert audit == "module.complete,enrollment.complete,certificate.issue", audit
     # A further pass changes nothing: completion happened once.
     at = sql1("SELECT completed_at FROM enrollments WHERE id = :'v1'", eid)
     take(qid, True)
     assert sql1("SELECT completed_at FROM enrollments WHERE id = :'v1'",
                 eid) == at
+    assert sql1("SELECT count(*) FROM audit_log WHERE action IN"
+                " ('enrollment.complete', 'certificate.issue')"
+                " AND (object_id = :'v1' OR detail->>'enrollment_id' = :'v1')",
+                eid) == "2"
     # Staff taking the quiz without an enrolment earn no progress.
     take(qid, True, token=coord)
     assert sql1("SELECT count(*) FROM module_progress WHERE module_id ="
