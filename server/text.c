@@ -1,7 +1,7 @@
 /*
  * Small pure functions on text, kept apart from the I/O so they can be
- * unit tested. Only shapes are checked here; PostgreSQL decides whether a
- * date exists (2026-02-30) and answers 422 through the SQLSTATE table.
+ * unit tested. Dates are checked against the calendar here, so a bad one
+ * is the client's 400/422 before any SQL cast could fail on it.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -56,17 +56,25 @@ two(const char *s)
 	return ((s[0] - '0') * 10 + (s[1] - '0'));
 }
 
+/* A day of the (proleptic Gregorian) calendar, years 1 to 9999. */
 static int
 date_prefix_valid(const char *s)
 {
-	int	month, day;
+	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31 };
+	int	year, month, day;
 
 	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
 	    !digits(s + 8, 2))
 		return (0);
+	year = two(s) * 100 + two(s + 2);
 	month = two(s + 5);
 	day = two(s + 8);
-	return (month >= 1 && month <= 12 && day >= 1 && day <= 31);
+	if (year < 1 || month < 1 || month > 12 || day < 1 ||
+	    day > days[month - 1])
+		return (0);
+	return (month != 2 || day != 29 ||
+	    (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)));
 }
 
 int

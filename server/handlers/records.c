@@ -182,32 +182,6 @@ csv_reply(struct req *r, const char *filename, const char *const *header,
 	return (reply_custom(r, 200, resp));
 }
 
-/*
- * The query's date filters: shape by req_query_time, and a day that the
- * calendar has, so that 2026-02-30 is a 400 like any malformed parameter
- * rather than a cast error in PostgreSQL.
- */
-static int
-query_date(struct req *r, const char *name, const char **out)
-{
-	static const int	 days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
-				    31, 30, 31 };
-	int			 y, m, d;
-
-	if (req_query_time(r, name, out) == -1)
-		return (-1);
-	if (*out == NULL)
-		return (0);
-	y = atoi(*out);
-	m = ((*out)[5] - '0') * 10 + ((*out)[6] - '0');
-	d = ((*out)[8] - '0') * 10 + ((*out)[9] - '0');
-	if (m < 1 || m > 12 || d < 1 || d > days[m - 1] || (m == 2 && d == 29 &&
-	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
-		return (problem_set(r, 400, NULL, "query parameter %s is not "
-		    "a day of the calendar", name));
-	return (0);
-}
-
 /* CSV when format=csv, or without format when Accept names text/csv. */
 static int
 wants_csv(struct req *r, int *csv)
@@ -240,8 +214,8 @@ records_list(struct req *r)
 	if (req_page(r, &p) == -1 || req_query_id(r, "org_id", &org_id) == -1 ||
 	    req_query_id(r, "user_id", &user_id) == -1 ||
 	    req_query_id(r, "course_id", &course_id) == -1 ||
-	    query_date(r, "from", &from) == -1 ||
-	    query_date(r, "to", &to) == -1 || wants_csv(r, &csv) == -1 ||
+	    req_query_time(r, "from", &from) == -1 ||
+	    req_query_time(r, "to", &to) == -1 || wants_csv(r, &csv) == -1 ||
 	    scope_records(r, &org_id, &user_id) == -1)
 		return (-1);
 	if (!csv)

@@ -224,6 +224,8 @@ def test_list_filters_and_pages():
     assert seen == [late] + made, seen
     problem(s.get("/api/v1/events?kind=party", token=t1), 400)
     problem(s.get("/api/v1/events?from=yesterday", token=t1), 400)
+    problem(s.get("/api/v1/events?to=2026-02-30", token=t1), 400)
+    problem(s.get("/api/v1/events?from=0000-01-01", token=t1), 400)
     problem(s.get("/api/v1/events?limit=0", token=t1), 400)
     problem(s.get("/api/v1/events?after=zzz", token=t1), 400)
 

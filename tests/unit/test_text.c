@@ -35,6 +35,13 @@ test_dates(void)
 {
 	CHECK(date_text_valid("2026-11-27"));
 	CHECK(date_text_valid("2024-02-29"));
+	CHECK(date_text_valid("2000-02-29"));
+	CHECK(!date_text_valid("2023-02-29"));
+	CHECK(!date_text_valid("1900-02-29"));
+	CHECK(!date_text_valid("2026-02-30"));
+	CHECK(!date_text_valid("2026-04-31"));
+	CHECK(!date_text_valid("0000-01-01"));
+	CHECK(!time_text_valid("2026-02-30T10:00:00Z"));
 	CHECK(!date_text_valid("2026-13-01"));
 	CHECK(!date_text_valid("2026-00-10"));
 	CHECK(!date_text_valid("2026-1-01"));
