@@ -77,10 +77,42 @@ CREATE INDEX sessions_user_idx ON sessions (user_id) WHERE revoked_at IS NULL;
 
 -- Failed logins by email, shared by every server instance.
 CREATE TABLE login_failures (
+	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	email		text NOT NULL,
 	at		timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX login_failures_email_idx ON login_failures (lower(email), at);
+
+-- The start of a login for email: under a lock per email, either the
+-- seconds to wait (too many failures in the window), or a failure row
+-- reserved up front, so that parallel attempts cannot all pass the count
+-- before any of them has failed. A successful login deletes the email's
+-- rows; the stored hash comes back for the caller to verify.
+CREATE FUNCTION mt_login_begin(p_email text, window_s integer,
+    max_failures integer, OUT retry_after integer, OUT password_hash text,
+    OUT failure_id bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM pg_advisory_xact_lock(7464, hashtext(lower(p_email)));
+	DELETE FROM login_failures
+	 WHERE lower(email) = lower(p_email)
+	   AND at <= now() - make_interval(secs => window_s);
+	SELECT ceil(extract(epoch FROM min(f.at)
+	           + make_interval(secs => window_s) - now()))::integer
+	  INTO retry_after
+	  FROM (SELECT at FROM login_failures WHERE lower(email) = lower(p_email)
+		ORDER BY at DESC LIMIT max_failures) f
+	HAVING count(*) >= max_failures;
+	IF retry_after IS NOT NULL THEN
+		retry_after := greatest(retry_after, 1);
+		RETURN;
+	END IF;
+	INSERT INTO login_failures (email) VALUES (lower(p_email))
+	RETURNING id INTO failure_id;
+	SELECT u.password_hash INTO password_hash FROM users u
+	 WHERE lower(u.email) = lower(p_email) AND u.active;
+END
+$$;
 
 CREATE TABLE audit_log (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

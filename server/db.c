@@ -426,8 +426,11 @@ sqlstate_problem(struct req *r, PGresult *res, const char *sql)
 	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
 		return (problem_set(r, 422, NULL, "violates a rule (%s)",
 		    constraint ? constraint : "check"));
-	if (strncmp(state, "22", 2) == 0)
-		return (problem_set(r, 422, NULL, "invalid value: %s", msg));
+	if (strncmp(state, "22", 2) == 0) {
+		log_info("value refused by PostgreSQL (%s): %s", state, msg);
+		return (problem_set(r, 422, NULL, "a value is malformed or out "
+		    "of range"));
+	}
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
 	    strncmp(state, "57P0", 4) == 0 || strcmp(state, "40001") == 0 ||
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||

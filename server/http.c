@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -30,8 +31,11 @@
 #include "text.h"
 
 static struct MHD_Daemon	*daemon_handle;
+static MHD_socket		 listen_fd = MHD_INVALID_SOCKET;
 static pthread_mutex_t		 suspend_lock = PTHREAD_MUTEX_INITIALIZER;
 static int			 in_flight;
+static int			 draining;
+static size_t			 body_bytes;	/* buffered, all requests */
 
 static void	 req_free(struct req *);
 static int	 dispatch(struct req *);
@@ -73,11 +77,25 @@ set_request_id(struct req *r)
 	sodium_bin2hex(r->request_id, sizeof(r->request_id), rnd, sizeof(rnd));
 }
 
+static enum MHD_Result
+arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	int	*bad = cls;
+
+	(void)kind;
+	if (!utf8_valid(key, strlen(key)) ||
+	    (value != NULL && !utf8_valid(value, strlen(value))))
+		*bad = 1;
+	return (MHD_YES);
+}
+
 static struct req *
 req_new(struct MHD_Connection *conn, const char *url, const char *method)
 {
 	struct req	*r;
 	char		 allow[128];
+	int		 bad = 0;
 
 	r = xcalloc(1, sizeof(*r));
 	r->conn = conn;
@@ -88,7 +106,10 @@ req_new(struct MHD_Connection *conn, const char *url, const char *method)
 	set_request_id(r);
 	r->route = route_match(r->method, r->path, r->params, &r->route_index,
 	    allow, sizeof(allow));
-	if (r->route == NULL) {
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &bad);
+	if (bad)
+		problem_set(r, 400, NULL, "the query string is not UTF-8");
+	else if (r->route == NULL) {
 		if (allow[0] != '\0') {
 			reply_header(r, "Allow", allow);
 			problem_set(r, 405, NULL, "this resource answers to %s",
@@ -121,6 +142,7 @@ req_free(struct req *r)
 	free(r->strs);
 	free(r->sess.user_json);
 	free(r->body);
+	__atomic_sub_fetch(&body_bytes, r->body_cap, __ATOMIC_RELAXED);
 	free(r->resp_body);
 	if (r->resp_custom != NULL)
 		MHD_destroy_response(r->resp_custom);
@@ -132,18 +154,45 @@ req_free(struct req *r)
 }
 
 static void
+drop_body(struct req *r)
+{
+	free(r->body);
+	__atomic_sub_fetch(&body_bytes, r->body_cap, __ATOMIC_RELAXED);
+	r->body = NULL;
+	r->body_len = r->body_cap = 0;
+}
+
+/* Appends to the body, growing it geometrically within its cap and the
+ * budget shared by all connections. */
+static void
 append_body(struct req *r, const char *data, size_t len)
 {
-	if (r->body_too_large)
+	size_t	cap;
+
+	if (r->body_too_large || r->body_over_budget)
 		return;
 	if (r->body_len + len > r->body_max) {
 		r->body_too_large = 1;
-		free(r->body);
-		r->body = NULL;
-		r->body_len = 0;
+		drop_body(r);
 		return;
 	}
-	r->body = xrealloc(r->body, r->body_len + len + 1);
+	if (r->body_len + len + 1 > r->body_cap) {
+		cap = r->body_cap ? r->body_cap : 4096;
+		while (cap < r->body_len + len + 1)
+			cap *= 2;
+		if (cap > r->body_max + 1)
+			cap = r->body_max + 1;
+		if (__atomic_add_fetch(&body_bytes, cap - r->body_cap,
+		    __ATOMIC_RELAXED) > HTTP_BODY_BUDGET) {
+			__atomic_sub_fetch(&body_bytes, cap - r->body_cap,
+			    __ATOMIC_RELAXED);
+			r->body_over_budget = 1;
+			drop_body(r);
+			return;
+		}
+		r->body = xrealloc(r->body, cap);
+		r->body_cap = cap;
+	}
 	memcpy(r->body + r->body_len, data, len);
 	r->body_len += len;
 	r->body[r->body_len] = '\0';
@@ -185,6 +234,17 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			too_large(r);
 			return (send_answer(r));
 		}
+		/*
+		 * Who is calling is known from the headers: an anonymous or
+		 * forged request is refused before its body is read, and no
+		 * database connection is held while a body trickles in.
+		 */
+		if (r->problem.status == 0 && (r->route->flags & ROUTE_AUTH)) {
+			int failed = session_resolve(r) == -1;
+			db_release(r);
+			if (failed)
+				return (send_answer(r));
+		}
 		return (MHD_YES);
 	}
 	if (r->answered) {
@@ -206,6 +266,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (r->body_too_large && r->problem.status == 0)
 		too_large(r);
+	if (r->body_over_budget && r->problem.status == 0) {
+		r->problem.retry_after = 1;
+		problem_set(r, 503, NULL, "the server is receiving too much at "
+		    "once; try again shortly");
+	}
 	if (r->resume != NULL) {
 		handler_fn *next = r->resume;
 		pthread_mutex_lock(&suspend_lock);
@@ -238,8 +303,6 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 static int
 dispatch(struct req *r)
 {
-	if ((r->route->flags & ROUTE_AUTH) && session_resolve(r) == -1)
-		return (-1);
 	return (r->route->handler(r));
 }
 
@@ -277,6 +340,10 @@ send_answer(struct req *r)
 	char			 retry[24];
 	int			 i;
 
+	/* Only a streamed answer still needs the database while it is sent;
+	 * a slow reader must not keep a connection from the pool. */
+	if (r->resp_custom == NULL)
+		db_release(r);
 	if (!r->answered) {
 		/* The one place a problem becomes a response. */
 		char *body = problem_json(r);
@@ -313,6 +380,8 @@ send_answer(struct req *r)
 		add_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	for (i = 0; i < r->nheaders; i++)
 		add_header(resp, r->headers[i][0], r->headers[i][1]);
+	if (__atomic_load_n(&draining, __ATOMIC_RELAXED))
+		add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ok = MHD_queue_response(r->conn, r->status, resp);
 	MHD_destroy_response(resp);
 	return (ok);
@@ -625,24 +694,38 @@ http_start(void)
 }
 
 /*
- * Stops accepting, lets the requests in flight (suspended ones included)
- * finish, then stops the daemon. Connections that are merely idle between
- * keep-alive requests are closed.
+ * Stops accepting (the listening socket is shut, so new connections are
+ * refused rather than left waiting) and lets the requests in flight,
+ * suspended ones included, finish. Answers sent meanwhile close their
+ * connections, so keep-alive clients move to another instance.
  */
 void
-http_stop(void)
+http_drain(void)
 {
 	int	waited_ms = 0;
 
 	if (daemon_handle == NULL)
 		return;
-	MHD_quiesce_daemon(daemon_handle);
+	__atomic_store_n(&draining, 1, __ATOMIC_RELAXED);
+	listen_fd = MHD_quiesce_daemon(daemon_handle);
+	if (listen_fd != MHD_INVALID_SOCKET)
+		shutdown(listen_fd, SHUT_RDWR);
 	while (__atomic_load_n(&in_flight, __ATOMIC_SEQ_CST) > 0 &&
 	    waited_ms < 30000) {
 		struct timespec tick = { 0, 10 * 1000 * 1000 };
 		nanosleep(&tick, NULL);
 		waited_ms += 10;
 	}
+}
+
+void
+http_stop(void)
+{
+	if (daemon_handle == NULL)
+		return;
 	MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
+	if (listen_fd != MHD_INVALID_SOCKET)
+		close(listen_fd);
+	listen_fd = MHD_INVALID_SOCKET;
 }

@@ -35,6 +35,9 @@ struct route {
 #define HTTP_BODY_MAX		(1u << 20)
 #define HTTP_BIG_BODY_MAX	(5u << 20)
 #define HTTP_DISCARD_MAX	(64u << 20)
+/* Request bodies buffered at once, all connections together; past it a
+ * body is dropped and answered 503, so memory stays bounded. */
+#define HTTP_BODY_BUDGET	(256u << 20)
 #define ROUTE_MAX_PARAMS	4
 #define HTTP_MAX_HEADERS	8
 
@@ -76,7 +79,9 @@ struct req {
 	char			*body;
 	size_t			 body_len;
 	size_t			 body_max;
+	size_t			 body_cap;	/* allocated, counted in budget */
 	size_t			 body_seen;
+	int			 body_over_budget;
 	int			 body_too_large;
 	json_t			*json;		/* parsed body, owned */
 
@@ -155,8 +160,10 @@ unsigned    role_bit(const char *);
 int	 req_suspend(struct req *, handler_fn *resume);
 void	 req_resume(struct req *);
 
-/* The daemon. */
+/* The daemon. http_drain stops accepting and waits for the requests in
+ * flight; http_stop then shuts it down. */
 int	 http_start(void);
+void	 http_drain(void);
 void	 http_stop(void);
 /* The route table in order (NULL-terminated), for /openapi.json checks. */
 const struct route *const *http_routes(int *count);

@@ -103,8 +103,11 @@ cmd_serve(int argc, char **argv)
 	    config.listen_port, config.threads);
 	sigwait(&set, &sig);
 	log_info("signal %d: draining", sig);
-	http_stop();
+	/* Drain first: suspended logins need the hash pool and the daemon to
+	 * finish; only then stop the hash threads, then the daemon. */
+	http_drain();
 	pwhash_stop();
+	http_stop();
 	db_shutdown();
 	metrics_free();
 	route_free();

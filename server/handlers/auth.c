@@ -43,7 +43,8 @@ auth_login(struct req *r)
 	json_t		*b;
 	PGresult	*res;
 	struct pwjob	*job;
-	int		 bad;
+	const char	*failure_id;
+	int		 bad, rc;
 
 	if ((b = body_json(r, fields)) == NULL)
 		return (-1);
@@ -54,16 +55,9 @@ auth_login(struct req *r)
 	if (strlen(password) > 1024)
 		return (problem_field(r, "password", "must be at most 1024 bytes"));
 
-	res = db_query(r,
-	    "SELECT (SELECT ceil(extract(epoch FROM min(at)"
-	    "          + make_interval(secs => $2::int) - now()))::int"
-	    "        FROM (SELECT at FROM login_failures"
-	    "              WHERE lower(email) = lower($1)"
-	    "                AND at > now() - make_interval(secs => $2::int)"
-	    "              ORDER BY at DESC LIMIT $3::int) recent"
-	    "        HAVING count(*) >= $3::int),"
-	    "       (SELECT password_hash FROM users"
-	    "        WHERE lower(email) = lower($1) AND active)",
+	/* Counts this attempt as a failure until it succeeds (schema/001). */
+	res = db_query(r, "SELECT retry_after, password_hash, failure_id"
+	    "  FROM mt_login_begin($1, $2, $3)",
 	    3, email, req_strf(r, "%ld", config.login_window_s),
 	    req_strf(r, "%ld", config.login_max_failures));
 	if (res == NULL)
@@ -78,8 +72,14 @@ auth_login(struct req *r)
 	job = pwjob_new(PQgetisnull(res, 0, 1) ? pwhash_dummy() :
 	    PQgetvalue(res, 0, 1), password, NULL);
 	job->rehash_if_needed = 1;
+	failure_id = req_strf(r, "%s", PQgetvalue(res, 0, 2));
 	PQclear(res);
-	return (pwhash_submit(r, job, auth_login_resume));
+	if ((rc = pwhash_submit(r, job, auth_login_resume)) == -1) {
+		/* Not tried after all (the hash pool is full): not a failure. */
+		PQclear(db_query(r, "DELETE FROM login_failures WHERE id = $1",
+		    1, failure_id));
+	}
+	return (rc);
 }
 
 static int
@@ -94,12 +94,9 @@ auth_login_resume(struct req *r)
 	json_t		*answer, *user;
 	char		*cookie;
 
-	if (!job->verified || strcmp(job->stored, pwhash_dummy()) == 0) {
-		res = db_query(r, "INSERT INTO login_failures (email) "
-		    "VALUES (lower($1))", 1, email);
-		PQclear(res);
+	/* A failure was recorded when the attempt began. */
+	if (!job->verified || strcmp(job->stored, pwhash_dummy()) == 0)
 		return (wrong_credentials(r));
-	}
 	token_new(token);
 	token_hash(token, hash);
 	csrf_for(token, csrf);
@@ -110,6 +107,10 @@ auth_login_resume(struct req *r)
 	    "            WHERE users.id = u.id AND $3::text IS NOT NULL),"
 	    " cleared AS (DELETE FROM login_failures"
 	    "             WHERE lower(email) = lower($1)),"
+	    " expired AS (DELETE FROM sessions USING u"
+	    "             WHERE sessions.user_id = u.id"
+	    "               AND (sessions.revoked_at IS NOT NULL OR sessions.created_at <"
+	    "                    now() - make_interval(secs => $5::int))),"
 	    " s AS (INSERT INTO sessions (user_id, token_hash)"
 	    "       SELECT id, decode($2, 'hex') FROM u RETURNING created_at)"
 	    "SELECT mt_ts(least(now() + make_interval(secs => $4::int),"

@@ -147,7 +147,7 @@ users_update(struct req *r)
 	bad |= body_bool(r, b, "active", 0, &active, &has_active);
 	if (bad)
 		return (-1);
-	if (json_object_size(b) == 0)
+	if (name == NULL && role == NULL && !has_org && !has_active)
 		return (problem_set(r, 422, NULL, "nothing to change"));
 	/* One statement: the change, revoking the sessions of a deactivated
 	 * user, and the audit entries commit or fail together. */

@@ -148,6 +148,29 @@ def test_rate_limit_and_window():
     assert s.sql("SELECT count(*) FROM login_failures WHERE email = :'v1'", email) == "0"
 
 
+def test_rate_limit_holds_under_parallel_attempts():
+    """Attempts in parallel cannot all pass the count before any fails:
+    each reserves its failure when it begins."""
+    import threading
+    email = "changer@example.org"
+    s.sql("DELETE FROM login_failures")
+    statuses = []
+
+    def attempt():
+        statuses.append(s.post("/api/v1/auth/login", {
+            "email": email, "password": "wrong password!"}).status)
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) >= 7, statuses
+    assert set(statuses) <= {401, 429}, statuses
+    s.sql("DELETE FROM login_failures")
+
+
 def test_no_secrets_in_clear():
     r = s.post("/api/v1/auth/login", {"email": "trainee@example.org",
                                       "password": PASSWORD})
@@ -223,5 +246,6 @@ run(test_login_success_shape, test_login_failures_identical,
     test_login_validation, test_bearer_and_cookie, test_csrf_for_cookie_sessions,
     test_logout_revokes, test_idle_expiry, test_absolute_expiry,
     test_password_change_revokes_other_sessions, test_rate_limit_and_window,
+    test_rate_limit_holds_under_parallel_attempts,
     test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded)
 finish(s)

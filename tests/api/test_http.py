@@ -122,6 +122,50 @@ def test_body_over_limit():
     assert s.get("/healthz").status == 200
 
 
+def test_refused_before_the_body_is_read():
+    """An anonymous upload is answered 401 from its headers alone."""
+    c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+    c.sendall(b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n"
+              b"Content-Type: application/json\r\n"
+              b"Content-Length: 900000\r\n\r\n{")
+    out = c.recv(4096)
+    c.close()
+    assert out.startswith(b"HTTP/1.1 401"), out[:200]
+    assert b"application/problem+json" in out
+
+
+def test_query_string_not_utf8():
+    p = problem(s.get("/api/v1/audit?action=%ff", token=admin), 400)
+    assert "UTF-8" in p["detail"]
+    problem(s.get("/api/v1/users?role=%c3%28", token=admin), 400)
+
+
+def test_slow_readers_hold_no_database_connection():
+    """Clients that never read their answers must not starve the pool
+    (2 workers here, so 4 connections)."""
+    s.sql("INSERT INTO orgs (name) SELECT 'Slow reader org ' || g || ' ' ||"
+          " repeat('x', 180) FROM generate_series(1, 200) g")
+    stuck = []
+    req = ("GET /api/v1/orgs?limit=200 HTTP/1.1\r\nHost: x\r\n"
+           "Authorization: Bearer %s\r\n\r\n" % admin).encode()
+    for _ in range(6):
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.connect(("127.0.0.1", s.port))
+        c.sendall(req * 20)
+        stuck.append(c)
+    import time
+    time.sleep(1)
+    r = s.get("/api/v1/auth/me", token=admin, timeout=4)
+    assert r.status == 200, r
+    metrics = s.get("/metrics").text
+    assert "migtrain_db_pool_in_use 0" in metrics or \
+        "migtrain_db_pool_in_use 1" in metrics, metrics[-300:]
+    for c in stuck:
+        c.close()
+    s.sql("DELETE FROM orgs WHERE name LIKE 'Slow reader org %'")
+
+
 def test_conflict():
     assert s.post("/api/v1/orgs", {"name": "Dup"}, token=admin).status == 201
     problem(s.post("/api/v1/orgs", {"name": "DUP"}, token=admin), 409)
@@ -171,6 +215,8 @@ def test_readyz():
 
 run(test_not_found_and_method, test_headers, test_unauthenticated_and_forbidden,
     test_malformed_json, test_wrong_types_and_unknown_fields, test_content_type,
-    test_body_over_limit, test_conflict, test_garbage_requests_never_5xx,
+    test_body_over_limit, test_refused_before_the_body_is_read,
+    test_query_string_not_utf8, test_slow_readers_hold_no_database_connection,
+    test_conflict, test_garbage_requests_never_5xx,
     test_openapi_lists_every_route, test_metrics, test_readyz)
 finish(s)

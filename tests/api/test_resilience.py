@@ -85,7 +85,39 @@ def test_sigterm_drains_in_flight():
     s.proc = None
 
 
-run(test_database_restart, test_sigterm_drains_in_flight)
+def test_drain_refuses_new_connections():
+    """During the drain the listening socket is shut: new connections are
+    refused at once, while a request in flight still gets its answer."""
+    import socket
+    s.start()
+    token = s.login("admin@example.org")
+    body = b'{"name": "Drained org"}'
+    c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+    c.sendall(b"POST /api/v1/orgs HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer " + token.encode() + b"\r\n"
+              b"Content-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+    time.sleep(0.3)
+    proc = s.proc
+    proc.send_signal(15)
+    time.sleep(0.5)
+    assert proc.poll() is None          # still draining
+    try:
+        socket.create_connection(("127.0.0.1", s.port), timeout=2).close()
+        assert False, "a new connection was accepted during the drain"
+    except ConnectionRefusedError:
+        pass
+    c.sendall(body[5:])
+    out = c.recv(65536)
+    c.close()
+    assert out.startswith(b"HTTP/1.1 201"), out[:200]
+    assert b"Connection: close" in out, out[:400]
+    assert proc.wait(30) == 0
+    s.proc = None
+
+
+run(test_database_restart, test_sigterm_drains_in_flight,
+    test_drain_refuses_new_connections)
 try:
     finish(s)
 finally:

@@ -104,6 +104,7 @@ def test_patch_user_and_audit():
     for t in (coord, rev, tr):
         problem(s.patch("/api/v1/users/%d" % uid, {"name": "X"}, token=t), 403)
     problem(s.patch("/api/v1/users/%d" % uid, {}, token=admin), 422)
+    problem(s.patch("/api/v1/users/%d" % uid, {"name": None}, token=admin), 422)
     problem(s.patch("/api/v1/users/%d" % uid, {"role": "king"}, token=admin), 422)
     problem(s.patch("/api/v1/users/%d" % uid, {"email": "x@y.org"}, token=admin), 422)
     r = s.patch("/api/v1/users/%d" % uid, {"role": "reviewer", "name": "Pat"},
