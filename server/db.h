@@ -10,6 +10,10 @@
 
 #include "http.h"
 
+/* Connections past one per worker thread: what streamed answers (CSV
+ * exports, which keep theirs while the client reads) may hold at most. */
+#define DB_POOL_SLACK	2
+
 int	 db_init(const char *conninfo, unsigned size);
 void	 db_shutdown(void);
 /* Connections leased right now, for /metrics. */

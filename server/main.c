@@ -96,7 +96,7 @@ cmd_serve(int argc, char **argv)
 	route_init();
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */
-	if (db_init(config.db, config.threads + 2) == -1 ||
+	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
 	    pwhash_start() == -1 || http_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,

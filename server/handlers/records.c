@@ -5,8 +5,10 @@
  * for CSV, streams a server-side cursor through libmicrohttpd in blocks of
  * CSV_FETCH rows so that an export of any size holds one block in memory.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/types.h>
 
 #include <microhttpd.h>
@@ -51,8 +53,49 @@ struct csv_stream {
 	size_t		 off;		/* bytes of out already sent */
 	uint64_t	 sent;		/* bytes handed to MHD in all */
 	int		 finished;	/* the reader reported the end */
+	int		 slot;		/* holds an export slot */
+	int		 started;	/* the response exists */
 	int		 refs;
 };
+
+/*
+ * An export keeps its database connection while the client reads, so at
+ * most DB_POOL_SLACK run at once: the worker threads always find theirs.
+ * A further export waits briefly for a slot, then gets 503.
+ */
+static pthread_mutex_t	 slots_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 slots_cond = PTHREAD_COND_INITIALIZER;
+static int		 slots_used;
+
+static int
+slot_take(void)
+{
+	struct timespec	until;
+	int		got;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	pthread_mutex_lock(&slots_lock);
+	while (slots_used >= DB_POOL_SLACK &&
+	    pthread_cond_timedwait(&slots_cond, &slots_lock, &until) == 0)
+		;
+	if ((got = slots_used < DB_POOL_SLACK))
+		slots_used++;
+	pthread_mutex_unlock(&slots_lock);
+	return (got);
+}
+
+static void
+slot_give(struct csv_stream *s)
+{
+	if (!s->slot)
+		return;
+	s->slot = 0;
+	pthread_mutex_lock(&slots_lock);
+	slots_used--;
+	pthread_cond_signal(&slots_cond);
+	pthread_mutex_unlock(&slots_lock);
+}
 
 static void
 stream_unref(void *p)
@@ -72,10 +115,11 @@ stream_detach(void *p)
 {
 	struct csv_stream	*s = p;
 
-	if (!s->finished)
+	if (s->started && !s->finished)
 		log_info("CSV export stopped after %llu bytes: the client "
 		    "went away", (unsigned long long)s->sent);
 	s->r = NULL;
+	slot_give(s);		/* the request's lease goes back with it */
 	stream_unref(s);
 }
 
@@ -91,6 +135,7 @@ stream_fetch(struct csv_stream *s)
 	if (PQntuples(s->res) < CSV_FETCH) {
 		s->done = 1;
 		db_release(s->r);	/* rolls back: the cursor was read-only */
+		slot_give(s);
 	}
 	return (0);
 }
@@ -147,35 +192,53 @@ stream_read(void *cls, uint64_t pos, char *dst, size_t max)
 }
 
 /*
+ * Starts an export: an export slot (or 503) and the transaction its cursor
+ * lives in. The stream is the request's from here on, so every way out,
+ * error or not, gives the slot back when the request ends.
+ */
+static int
+csv_begin(struct req *r)
+{
+	struct csv_stream	*s;
+
+	if (!slot_take()) {
+		r->problem.retry_after = 5;
+		return (problem_set(r, 503, NULL, "too many exports at once; "
+		    "try again shortly"));
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->slot = 1;
+	s->refs = 1;
+	if (r->job_free != NULL)
+		r->job_free(r->job);
+	r->job = s;
+	r->job_free = stream_detach;
+	return (db_begin(r));
+}
+
+/*
  * Answers with the rows of the cursor mt_csv, which the caller declared
- * in the request's transaction, as CSV under the header. The first block
- * is fetched here, so an error in the query is still a problem answer.
+ * after csv_begin, as CSV under the header. The first block is fetched
+ * here, so an error in the query is still a problem answer.
  */
 static int
 csv_reply(struct req *r, const char *filename, const char *const *header,
     int ncols)
 {
-	struct csv_stream	*s;
+	struct csv_stream	*s = r->job;
 	struct MHD_Response	*resp;
 
-	s = xcalloc(1, sizeof(*s));
 	s->r = r;
 	s->ncols = ncols;
-	s->refs = 2;
 	csv_row(&s->out, header, ncols);
-	if (stream_fetch(s) == -1 || (resp = MHD_create_response_from_callback(
-	    MHD_SIZE_UNKNOWN, CSV_BLOCK, stream_read, s, stream_unref)) == NULL) {
-		PQclear(s->res);
-		buf_free(&s->out);
-		free(s);
-		if (r->problem.status == 0)
-			problem_set(r, 500, NULL, "could not start the export");
+	if (stream_fetch(s) == -1)
 		return (-1);
-	}
-	if (r->job_free != NULL)
-		r->job_free(r->job);
-	r->job = s;
-	r->job_free = stream_detach;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, CSV_BLOCK,
+	    stream_read, s, stream_unref);
+	if (resp == NULL)
+		return (problem_set(r, 500, NULL, "could not start the export"));
+	__atomic_add_fetch(&s->refs, 1, __ATOMIC_ACQ_REL);	/* MHD's */
+	s->started = 1;
 	reply_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/csv; charset=utf-8");
 	reply_header(r, "Content-Disposition", req_strf(r,
 	    "attachment; filename=\"%s\"", filename));
@@ -225,7 +288,7 @@ records_list(struct req *r)
 		    scope_param(r, course_id), from, to,
 		    req_strf(r, "%lld", (long long)p.after),
 		    req_strf(r, "%lld", (long long)p.limit)));
-	if (db_begin(r) == -1)
+	if (csv_begin(r) == -1)
 		return (-1);
 	res = db_query(r, "SELECT mt_records_open($1, $2, $3, $4, $5)", 5,
 	    scope_param(r, org_id), scope_param(r, user_id),
@@ -255,7 +318,7 @@ records_summary(struct req *r)
 		return (db_reply(r, 200, "summary",
 		    "SELECT mt_summary_json($1, $2)::text", 2,
 		    scope_param(r, org_id), scope_param(r, user_id)));
-	if (db_begin(r) == -1)
+	if (csv_begin(r) == -1)
 		return (-1);
 	res = db_query(r,
 	    "DECLARE mt_csv NO SCROLL CURSOR FOR"

@@ -6,6 +6,7 @@ date ranges and summary numbers checked against a dataset built here."""
 import csv
 import io
 import socket
+import time
 
 from harness import Server, problem, run, finish
 
@@ -555,6 +556,41 @@ def test_records_csv_large_and_abort():
         assert s.get(REC + "?limit=1", token=coord).status == 200
         assert len(parse_csv(s.get(REC + "?format=csv&org_id=%d" % org_a,
                                    token=coord))) == 4
+    # Exports keep their database connection while the client reads: two
+    # stalled ones are all that may run, a third waits and gets 503, and
+    # ordinary requests still find a connection meanwhile. The export is
+    # made larger than what loopback socket buffers can swallow.
+    q("INSERT INTO courses (slug, title, audience) SELECT 'stall-' || g, "
+      "repeat('t', 190) || g, '{all}' FROM generate_series(1, 40000) g")
+    q("INSERT INTO enrollments (user_id, course_id) SELECT :'v1', id "
+      "FROM courses WHERE slug LIKE 'stall-%'", uid)
+    stalled = []
+    for _ in range(2):
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        c.connect(("127.0.0.1", s.port))
+        c.sendall(("GET %s?format=csv HTTP/1.1\r\nHost: x\r\n"
+                   "Authorization: Bearer %s\r\n\r\n" % (REC, coord)).encode())
+        assert c.recv(1024).startswith(b"HTTP/1.1 200")
+        stalled.append(c)
+    time.sleep(1)
+    r = s.get(REC + "?format=csv&org_id=%d" % org_a, token=coord, timeout=30)
+    assert r.status == 503, r.status
+    assert r.header("Retry-After") == "5", r.headers
+    assert s.get(REC + "?limit=1", token=coord).status == 200
+    assert s.get("/api/v1/auth/me", token=coord).status == 200
+    for c in stalled:
+        c.close()
+    deadline = time.time() + 15
+    while True:                                      # the slots come back
+        r = s.get(REC + "?format=csv&org_id=%d" % org_a, token=coord)
+        if r.status == 200:
+            break
+        assert r.status == 503 and time.time() < deadline, r.status
+    assert len(parse_csv(r)) == 4
+    q("DELETE FROM enrollments WHERE course_id IN "
+      "(SELECT id FROM courses WHERE slug LIKE 'stall-%')")
+    q("DELETE FROM courses WHERE slug LIKE 'stall-%'")
     q("DELETE FROM enrollments WHERE user_id = :'v1'", uid)
 
 
