@@ -35,6 +35,50 @@ wrong_credentials(struct req *r)
 	return (problem_set(r, 401, NULL, "the email or the password is wrong"));
 }
 
+/*
+ * The row of mt_login_begin (retry_after, password_hash, failure_id): 429
+ * with Retry-After when the account's failures fill the window, else the
+ * stored hash (the dummy for no such active user) and the failure reserved
+ * for this attempt, both owned by the request. Clears res. 0 or -1.
+ */
+static int
+attempt_begin(struct req *r, PGresult *res, const char **hash,
+    const char **failure_id)
+{
+	long	wait;
+
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return (problem_set(r, 401, NULL, "log in again"));
+	}
+	if (!PQgetisnull(res, 0, 0)) {
+		wait = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		r->problem.retry_after = wait > 0 ? wait : 1;
+		return (problem_set(r, 429, NULL, "too many failed attempts for "
+		    "this account; wait before trying again"));
+	}
+	*hash = PQgetisnull(res, 0, 1) ? pwhash_dummy() :
+	    req_strf(r, "%s", PQgetvalue(res, 0, 1));
+	*failure_id = req_strf(r, "%s", PQgetvalue(res, 0, 2));
+	PQclear(res);
+	return (0);
+}
+
+/* Submits the password job; a full hash pool (503) means the attempt was
+ * never tried, so its reserved failure is taken back. */
+static int
+attempt_submit(struct req *r, struct pwjob *job, const char *failure_id,
+    handler_fn *resume)
+{
+	int	rc;
+
+	if ((rc = pwhash_submit(r, job, resume)) == -1)
+		PQclear(db_query(r, "DELETE FROM login_failures WHERE id = $1",
+		    1, failure_id));
+	return (rc);
+}
+
 static int
 auth_login(struct req *r)
 {
@@ -43,8 +87,8 @@ auth_login(struct req *r)
 	json_t		*b;
 	PGresult	*res;
 	struct pwjob	*job;
-	const char	*failure_id;
-	int		 bad, rc;
+	const char	*stored, *failure_id;
+	int		 bad;
 
 	if ((b = body_json(r, fields)) == NULL)
 		return (-1);
@@ -60,26 +104,11 @@ auth_login(struct req *r)
 	    "  FROM mt_login_begin($1, $2, $3)",
 	    3, email, req_strf(r, "%ld", config.login_window_s),
 	    req_strf(r, "%ld", config.login_max_failures));
-	if (res == NULL)
+	if (res == NULL || attempt_begin(r, res, &stored, &failure_id) == -1)
 		return (-1);
-	if (!PQgetisnull(res, 0, 0)) {
-		long wait = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
-		r->problem.retry_after = wait > 0 ? wait : 1;
-		return (problem_set(r, 429, NULL, "too many failed logins for "
-		    "this email; wait before trying again"));
-	}
-	job = pwjob_new(PQgetisnull(res, 0, 1) ? pwhash_dummy() :
-	    PQgetvalue(res, 0, 1), password, NULL);
+	job = pwjob_new(stored, password, NULL);
 	job->rehash_if_needed = 1;
-	failure_id = req_strf(r, "%s", PQgetvalue(res, 0, 2));
-	PQclear(res);
-	if ((rc = pwhash_submit(r, job, auth_login_resume)) == -1) {
-		/* Not tried after all (the hash pool is full): not a failure. */
-		PQclear(db_query(r, "DELETE FROM login_failures WHERE id = $1",
-		    1, failure_id));
-	}
-	return (rc);
+	return (attempt_submit(r, job, failure_id, auth_login_resume));
 }
 
 static int
@@ -166,7 +195,7 @@ auth_password(struct req *r)
 {
 	static const char *const fields[] = { "current_password",
 	    "new_password", NULL };
-	const char	*current, *fresh;
+	const char	*current, *fresh, *stored, *failure_id;
 	json_t		*b;
 	PGresult	*res;
 	struct pwjob	*job;
@@ -181,17 +210,16 @@ auth_password(struct req *r)
 	if (!password_acceptable(fresh))
 		return (problem_field(r, "new_password", "must be at least 10 "
 		    "characters and at most 1024 bytes"));
-	res = db_query(r, "SELECT password_hash FROM users WHERE id = $1", 1,
-	    req_strf(r, "%lld", (long long)r->sess.user_id));
-	if (res == NULL)
+	/* Guessing the current password with a stolen session meets the
+	 * same per-account limit as guessing it at login. */
+	res = db_query(r, "SELECT b.retry_after, b.password_hash, b.failure_id"
+	    "  FROM users u, mt_login_begin(u.email, $2, $3) b WHERE u.id = $1",
+	    3, req_caller_id(r), req_strf(r, "%ld", config.login_window_s),
+	    req_strf(r, "%ld", config.login_max_failures));
+	if (res == NULL || attempt_begin(r, res, &stored, &failure_id) == -1)
 		return (-1);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return (problem_set(r, 401, NULL, "log in again"));
-	}
-	job = pwjob_new(PQgetvalue(res, 0, 0), current, fresh);
-	PQclear(res);
-	return (pwhash_submit(r, job, auth_password_resume));
+	job = pwjob_new(stored, current, fresh);
+	return (attempt_submit(r, job, failure_id, auth_password_resume));
 }
 
 static int
@@ -199,7 +227,7 @@ auth_password_resume(struct req *r)
 {
 	struct pwjob	*job = r->job;
 	PGresult	*res;
-	const char	*uid = req_strf(r, "%lld", (long long)r->sess.user_id);
+	const char	*uid = req_caller_id(r);
 
 	if (!job->verified)
 		return (problem_set(r, 403, NULL, "the current password is wrong"));
@@ -209,7 +237,9 @@ auth_password_resume(struct req *r)
 	    "WITH u AS (UPDATE users SET password_hash = $2, updated_at = now()"
 	    "           WHERE id = $1 RETURNING id),"
 	    " revoked AS (UPDATE sessions SET revoked_at = now()"
-	    "             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL)"
+	    "             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL),"
+	    " cleared AS (DELETE FROM login_failures WHERE lower(email) ="
+	    "             (SELECT lower(email) FROM users WHERE id = $1))"
 	    "INSERT INTO audit_log (actor_id, action, object_type, object_id)"
 	    " SELECT $1, 'user.password_change', 'user', id FROM u",
 	    3, uid, job->new_hash, req_strf(r, "%lld", (long long)r->sess.id));

@@ -125,6 +125,18 @@ def test_password_change_revokes_other_sessions():
     problem(s.post("/api/v1/auth/login", {"email": email, "password": PASSWORD}), 401)
     assert s.login(email, "a new password 1")
     s.sql("DELETE FROM login_failures")
+    # Guessing the current password meets the per-account failure limit.
+    three = s.login(email, "a new password 1")
+    for _ in range(5):
+        problem(s.post("/api/v1/auth/password", {
+            "current_password": "a guess at it", "new_password": "whatever 12345"},
+            token=three), 403)
+    r = s.post("/api/v1/auth/password", {"current_password": "a new password 1",
+                                         "new_password": "whatever 12345"},
+               token=three)
+    problem(r, 429)
+    assert r.header("Retry-After")
+    s.sql("DELETE FROM login_failures")
 
 
 def test_rate_limit_and_window():
