@@ -48,6 +48,19 @@ static int		 heal(struct db_conn *);
 static int		 sqlstate_problem(struct req *, PGresult *,
 			    const char *);
 
+/* PostgreSQL's notices (e.g. "text-search query contains only stop
+ * words") go to the JSON log instead of bare lines on stderr. */
+static void
+notice_to_log(void *arg, const char *message)
+{
+	char	line[512];
+
+	(void)arg;
+	snprintf(line, sizeof(line), "%s", message);
+	line[strcspn(line, "\n")] = '\0';
+	log_info("postgresql: %s", line);
+}
+
 static PGconn *
 connect_pg(const char *conninfo)
 {
@@ -62,6 +75,7 @@ connect_pg(const char *conninfo)
 	pg = PQconnectdbParams(keys, vals, 1);
 	if (pg == NULL || PQstatus(pg) != CONNECTION_OK)
 		return (pg);
+	PQsetNoticeProcessor(pg, notice_to_log, NULL);
 	res = PQexec(pg, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s'; "
 	    "SET idle_in_transaction_session_timeout = '60s'");
 	PQclear(res);

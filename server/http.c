@@ -7,6 +7,7 @@
  * instead of blocking the worker thread that serves other connections.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -31,7 +32,9 @@
 #include "text.h"
 
 static struct MHD_Daemon	*daemon_handle;
-static MHD_socket		 listen_fd = MHD_INVALID_SOCKET;
+static int			 listen_fd = -1;
+static pthread_t		 acceptor_thread;
+static int			 acceptor_running;
 static pthread_mutex_t		 suspend_lock = PTHREAD_MUTEX_INITIALIZER;
 static int			 in_flight;
 static int			 draining;
@@ -655,13 +658,13 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("libmicrohttpd: %s", msg);
 }
 
-int
-http_start(void)
+/* Opens the listening socket of MIGTRAIN_LISTEN; -1 with a log line. */
+static int
+listen_socket(void)
 {
 	struct addrinfo	 hints, *ai = NULL;
 	char		 port[8];
-	unsigned	 flags;
-	int		 err;
+	int		 fd, err, one = 1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
@@ -671,30 +674,87 @@ http_start(void)
 		log_err("MIGTRAIN_LISTEN: %s", gai_strerror(err));
 		return (-1);
 	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 || bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    listen(fd, 1024) == -1) {
+		log_err("cannot listen on %s:%u: %s", config.listen_host,
+		    config.listen_port, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return (fd);
+}
+
+/*
+ * Accepts connections and hands them to the daemon's workers. Accepting
+ * here rather than inside libmicrohttpd lets a drain close the listening
+ * socket outright: MHD_quiesce_daemon races its own workers over the
+ * epoll set in 0.9.75 and can abort the process.
+ */
+static void *
+acceptor(void *arg)
+{
+	struct sockaddr_storage	 addr;
+	socklen_t		 len;
+	int			 fd;
+
+	(void)arg;
+	for (;;) {
+		len = sizeof(addr);
+		fd = accept(listen_fd, (struct sockaddr *)&addr, &len);
+		if (fd == -1) {
+			if (__atomic_load_n(&draining, __ATOMIC_RELAXED))
+				return (NULL);
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				struct timespec pause = { 0, 50 * 1000 * 1000 };
+				nanosleep(&pause, NULL);
+			}
+			continue;
+		}
+		/* On failure MHD has closed the socket already. */
+		if (MHD_add_connection(daemon_handle, fd,
+		    (struct sockaddr *)&addr, len) == MHD_NO)
+			log_warn("could not take a connection: %s",
+			    strerror(errno));
+	}
+}
+
+int
+http_start(void)
+{
+	unsigned	flags;
+
+	if ((listen_fd = listen_socket()) == -1)
+		return (-1);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	if (ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	daemon_handle = MHD_start_daemon(flags, (uint16_t)config.listen_port,
-	    NULL, NULL, access_handler, NULL,
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	    MHD_USE_NO_LISTEN_SOCKET;
+	daemon_handle = MHD_start_daemon(flags, 0, NULL, NULL, access_handler,
+	    NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, config.threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 	    MHD_OPTION_END);
-	freeaddrinfo(ai);
 	if (daemon_handle == NULL) {
-		log_err("cannot listen on %s:%u", config.listen_host,
-		    config.listen_port);
+		log_err("cannot start the HTTP daemon");
 		return (-1);
 	}
+	if (pthread_create(&acceptor_thread, NULL, acceptor, NULL) != 0) {
+		log_err("cannot start the acceptor thread");
+		return (-1);
+	}
+	acceptor_running = 1;
 	return (0);
 }
 
 /*
- * Stops accepting (the listening socket is shut, so new connections are
+ * Stops accepting (the listening socket is closed, so new connections are
  * refused rather than left waiting) and lets the requests in flight,
  * suspended ones included, finish. Answers sent meanwhile close their
  * connections, so keep-alive clients move to another instance.
@@ -707,9 +767,13 @@ http_drain(void)
 	if (daemon_handle == NULL)
 		return;
 	__atomic_store_n(&draining, 1, __ATOMIC_RELAXED);
-	listen_fd = MHD_quiesce_daemon(daemon_handle);
-	if (listen_fd != MHD_INVALID_SOCKET)
-		shutdown(listen_fd, SHUT_RDWR);
+	if (acceptor_running) {
+		shutdown(listen_fd, SHUT_RDWR);	/* wakes accept() */
+		pthread_join(acceptor_thread, NULL);
+		acceptor_running = 0;
+	}
+	close(listen_fd);
+	listen_fd = -1;
 	while (__atomic_load_n(&in_flight, __ATOMIC_SEQ_CST) > 0 &&
 	    waited_ms < 30000) {
 		struct timespec tick = { 0, 10 * 1000 * 1000 };
@@ -725,7 +789,4 @@ http_stop(void)
 		return;
 	MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
-	if (listen_fd != MHD_INVALID_SOCKET)
-		close(listen_fd);
-	listen_fd = MHD_INVALID_SOCKET;
 }
