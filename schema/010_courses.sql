@@ -218,9 +218,9 @@ BEGIN
 	IF NOT FOUND THEN
 		PERFORM mt_raise(404, 'no such course');
 	END IF;
-	PERFORM 1 FROM users WHERE id = uid;
+	PERFORM 1 FROM users WHERE id = uid AND active;
 	IF NOT FOUND THEN
-		PERFORM mt_raise(422, 'user_id: no such user');
+		PERFORM mt_raise(422, 'user_id: no such active user');
 	END IF;
 	INSERT INTO enrollments (user_id, course_id) VALUES (uid, cid)
 	ON CONFLICT (user_id, course_id) DO NOTHING RETURNING * INTO e;

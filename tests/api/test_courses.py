@@ -379,6 +379,12 @@ def test_enrolment():
     problem(s.post("/api/v1/enrollments", {"course_id": c["id"],
                                            "user_id": 999999}, token=coord), 422)
     problem(s.post("/api/v1/enrollments", {}, token=t1), 422)
+    gone = int(s.sql("INSERT INTO users (email, name, role, org_id, password_hash,"
+                     " active) SELECT 'gone@a.example', 'Gone', 'trainee', org_id,"
+                     " password_hash, false FROM users WHERE id = :'v1'"
+                     " RETURNING id", t1_id).splitlines()[0])
+    problem(s.post("/api/v1/enrollments", {"course_id": c["id"], "user_id": gone},
+                   token=coord), 422)
     problem(s.post("/api/v1/enrollments", {"course_id": "x"}, token=t1), 422)
     assert s.sql("SELECT count(*) FROM enrollments WHERE course_id = %d"
                  % c["id"]) == "2"
