@@ -79,15 +79,18 @@ CREATE INDEX sessions_user_idx ON sessions (user_id) WHERE revoked_at IS NULL;
 CREATE TABLE login_failures (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	email		text NOT NULL,
-	at		timestamptz NOT NULL DEFAULT now()
+	at		timestamptz NOT NULL DEFAULT now(),
+	pending		boolean NOT NULL DEFAULT false	-- being checked now
 );
 CREATE INDEX login_failures_email_idx ON login_failures (lower(email), at);
 
--- The start of a login for email: under a lock per email, either the
--- seconds to wait (too many failures in the window), or a failure row
--- reserved up front, so that parallel attempts cannot all pass the count
--- before any of them has failed. A successful login deletes the email's
--- rows; the stored hash comes back for the caller to verify.
+-- The start of a login for email, under a lock per email: the seconds to
+-- wait when the window holds max_failures failures; 1 when failures plus
+-- attempts being checked right now reach it (so parallel guesses cannot
+-- all pass the count before any has failed); else a pending row for this
+-- attempt, which mt_login_failed turns into a failure and a success
+-- deletes with the rest. A pending row older than a minute (its server
+-- died) counts as a failure. The stored hash comes back to verify.
 CREATE FUNCTION mt_login_begin(p_email text, window_s integer,
     max_failures integer, OUT retry_after integer, OUT password_hash text,
     OUT failure_id bigint)
@@ -101,17 +104,28 @@ BEGIN
 	           + make_interval(secs => window_s) - now()))::integer
 	  INTO retry_after
 	  FROM (SELECT at FROM login_failures WHERE lower(email) = lower(p_email)
+		  AND (NOT pending OR at < now() - interval '1 minute')
 		ORDER BY at DESC LIMIT max_failures) f
 	HAVING count(*) >= max_failures;
 	IF retry_after IS NOT NULL THEN
 		retry_after := greatest(retry_after, 1);
 		RETURN;
 	END IF;
-	INSERT INTO login_failures (email) VALUES (lower(p_email))
+	IF (SELECT count(*) FROM login_failures
+	     WHERE lower(email) = lower(p_email)) >= max_failures THEN
+		retry_after := 1;
+		RETURN;
+	END IF;
+	INSERT INTO login_failures (email, pending) VALUES (lower(p_email), true)
 	RETURNING id INTO failure_id;
 	SELECT u.password_hash INTO password_hash FROM users u
 	 WHERE lower(u.email) = lower(p_email) AND u.active;
 END
+$$;
+
+CREATE FUNCTION mt_login_failed(fid bigint) RETURNS void
+LANGUAGE sql AS $$
+	UPDATE login_failures SET pending = false, at = now() WHERE id = fid
 $$;
 
 CREATE TABLE audit_log (

@@ -33,6 +33,7 @@ struct pwjob {
 	int		 verified;
 	int		 hashed;
 	char		 new_hash[crypto_pwhash_STRBYTES];
+	char		 ref[24];	/* the caller's, e.g. a row id */
 	struct req	*req;
 	struct pwjob	*next;
 };

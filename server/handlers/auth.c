@@ -5,6 +5,7 @@
  * Unknown emails are verified against a dummy hash so that both failures
  * cost the same and answer the same.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,17 @@ attempt_submit(struct req *r, struct pwjob *job, const char *failure_id,
 	return (rc);
 }
 
+/* The attempt's pending row becomes a failure; returns rc. */
+static int
+attempt_failed(struct req *r, struct pwjob *job, int rc)
+{
+	struct problem	keep = r->problem;
+
+	PQclear(db_query(r, "SELECT mt_login_failed($1)", 1, job->ref));
+	r->problem = keep;	/* the answer stays the caller's */
+	return (rc);
+}
+
 static int
 auth_login(struct req *r)
 {
@@ -108,6 +120,7 @@ auth_login(struct req *r)
 		return (-1);
 	job = pwjob_new(stored, password, NULL);
 	job->rehash_if_needed = 1;
+	snprintf(job->ref, sizeof(job->ref), "%s", failure_id);
 	return (attempt_submit(r, job, failure_id, auth_login_resume));
 }
 
@@ -123,9 +136,8 @@ auth_login_resume(struct req *r)
 	json_t		*answer, *user;
 	char		*cookie;
 
-	/* A failure was recorded when the attempt began. */
 	if (!job->verified || strcmp(job->stored, pwhash_dummy()) == 0)
-		return (wrong_credentials(r));
+		return (attempt_failed(r, job, wrong_credentials(r)));
 	token_new(token);
 	token_hash(token, hash);
 	csrf_for(token, csrf);
@@ -219,6 +231,7 @@ auth_password(struct req *r)
 	if (res == NULL || attempt_begin(r, res, &stored, &failure_id) == -1)
 		return (-1);
 	job = pwjob_new(stored, current, fresh);
+	snprintf(job->ref, sizeof(job->ref), "%s", failure_id);
 	return (attempt_submit(r, job, failure_id, auth_password_resume));
 }
 
@@ -230,7 +243,8 @@ auth_password_resume(struct req *r)
 	const char	*uid = req_caller_id(r);
 
 	if (!job->verified)
-		return (problem_set(r, 403, NULL, "the current password is wrong"));
+		return (attempt_failed(r, job, problem_set(r, 403, NULL,
+		    "the current password is wrong")));
 	if (!job->hashed)
 		return (problem_set(r, 500, NULL, "could not hash the password"));
 	res = db_query(r,
