@@ -203,8 +203,7 @@ pwhash_submit(struct req *r, struct pwjob *j, handler_fn *resume)
 	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
 		pthread_mutex_unlock(&q_lock);
 		pwjob_free(j);
-		r->problem.retry_after = 1;
-		return (problem_set(r, 503, NULL, "too many logins at once; "
+		return (problem_later(r, 503, 1, "too many logins at once; "
 		    "try again in a moment"));
 	}
 	j->req = r;

@@ -160,8 +160,7 @@ forget_statements(struct db_conn *c)
 static int
 unavailable(struct req *r)
 {
-	r->problem.retry_after = 1;
-	return (problem_set(r, 503, NULL, "the database is unavailable; "
+	return (problem_later(r, 503, 1, "the database is unavailable; "
 	    "try again shortly"));
 }
 
@@ -450,8 +449,7 @@ sqlstate_problem(struct req *r, PGresult *res, const char *sql)
 	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
 	    strcmp(state, "57014") == 0) {
 		log_warn("database busy or away (%s): %s", state, msg);
-		r->problem.retry_after = 1;
-		return (problem_set(r, 503, NULL, "the database is busy; "
+		return (problem_later(r, 503, 1, "the database is busy; "
 		    "try again shortly"));
 	}
 	log_err("sql error %s: %s (statement: %.120s)", state, msg, sql);

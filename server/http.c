@@ -270,8 +270,7 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (r->body_too_large && r->problem.status == 0)
 		too_large(r);
 	if (r->body_over_budget && r->problem.status == 0) {
-		r->problem.retry_after = 1;
-		problem_set(r, 503, NULL, "the server is receiving too much at "
+		problem_later(r, 503, 1, "the server is receiving too much at "
 		    "once; try again shortly");
 	}
 	if (r->resume != NULL) {

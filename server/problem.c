@@ -45,11 +45,27 @@ problem_set(struct req *r, unsigned status, const char *title,
 {
 	va_list	ap;
 
+	r->problem.retry_after = 0;	/* only problem_later's carry one */
 	r->problem.status = status;
 	r->problem.title = title ? title : problem_title(status);
 	va_start(ap, fmt);
 	vsnprintf(r->problem.detail, sizeof(r->problem.detail), fmt, ap);
 	va_end(ap);
+	return (-1);
+}
+
+int
+problem_later(struct req *r, unsigned status, long seconds, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	r->problem.status = status;
+	r->problem.title = problem_title(status);
+	va_start(ap, fmt);
+	vsnprintf(r->problem.detail, sizeof(r->problem.detail), fmt, ap);
+	va_end(ap);
+	r->problem.retry_after = seconds > 0 ? seconds : 1;
 	return (-1);
 }
 

@@ -55,9 +55,8 @@ attempt_begin(struct req *r, PGresult *res, const char **hash,
 	if (!PQgetisnull(res, 0, 0)) {
 		wait = strtol(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
-		r->problem.retry_after = wait > 0 ? wait : 1;
-		return (problem_set(r, 429, NULL, "too many failed attempts for "
-		    "this account; wait before trying again"));
+		return (problem_later(r, 429, wait, "too many failed attempts "
+		    "for this account; wait before trying again"));
 	}
 	*hash = PQgetisnull(res, 0, 1) ? pwhash_dummy() :
 	    req_strf(r, "%s", PQgetvalue(res, 0, 1));

@@ -202,8 +202,7 @@ csv_begin(struct req *r)
 	struct csv_stream	*s;
 
 	if (!slot_take()) {
-		r->problem.retry_after = 5;
-		return (problem_set(r, 503, NULL, "too many exports at once; "
+		return (problem_later(r, 503, 5, "too many exports at once; "
 		    "try again shortly"));
 	}
 	s = xcalloc(1, sizeof(*s));
