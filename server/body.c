@@ -161,9 +161,9 @@ body_enum(struct req *r, json_t *o, const char *key, int required,
 	const char	*s;
 	int		 i;
 
+	*out = NULL;
 	if (body_string(r, o, key, required, 0, 64, &s) == -1)
 		return (-1);
-	*out = NULL;
 	if (s == NULL)
 		return (0);
 	for (i = 0; values[i] != NULL; i++)
