@@ -24,6 +24,14 @@ CREATE TABLE quizzes (
 ALTER TABLE modules ADD FOREIGN KEY (quiz_id) REFERENCES quizzes;
 CREATE INDEX modules_quiz_idx ON modules (quiz_id) WHERE quiz_id IS NOT NULL;
 
+-- Question banks by content, so an attempt is graded against the bank it
+-- was started on even when a re-import changes the quiz meanwhile; equal
+-- banks are stored once.
+CREATE TABLE quiz_banks (
+	digest		text PRIMARY KEY CHECK (digest ~ '^[0-9a-f]{64}$'),
+	questions	jsonb NOT NULL CHECK (jsonb_typeof(questions) = 'array')
+);
+
 CREATE TABLE attempts (
 	id		bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	quiz_id		bigint NOT NULL REFERENCES quizzes,
@@ -33,6 +41,7 @@ CREATE TABLE attempts (
 	-- The learner's view, fixed at the start: questions and choices in
 	-- this attempt's (shuffled) order, without answers or feedback.
 	questions	jsonb NOT NULL CHECK (jsonb_typeof(questions) = 'array'),
+	bank_digest	text REFERENCES quiz_banks,	-- NULL: the quiz's own
 	submitted_at	timestamptz,
 	score		numeric CHECK (score >= 0),
 	max_score	numeric CHECK (max_score >= 0),
@@ -264,10 +273,15 @@ BEGIN
 		PERFORM mt_raise(409, format('all %s attempts of this quiz are '
 		    'used', q.max_attempts));
 	END IF;
-	INSERT INTO attempts (quiz_id, user_id, deadline, questions)
+	INSERT INTO quiz_banks (digest, questions)
+	VALUES (encode(sha256(convert_to(q.questions::text, 'UTF8')), 'hex'),
+	    q.questions)
+	ON CONFLICT (digest) DO NOTHING;
+	INSERT INTO attempts (quiz_id, user_id, deadline, questions, bank_digest)
 	VALUES (qid, uid, CASE WHEN q.time_limit_s > 0 THEN
 	    now() + make_interval(secs => q.time_limit_s) END,
-	    mt_quiz_public(q.questions, q.shuffle))
+	    mt_quiz_public(q.questions, q.shuffle),
+	    encode(sha256(convert_to(q.questions::text, 'UTF8')), 'hex'))
 	RETURNING * INTO a;
 	INSERT INTO audit_log (actor_id, action, object_type, object_id, detail)
 	VALUES (uid, 'attempt.start', 'attempt', a.id,

@@ -490,12 +490,13 @@ attempt_grade(struct req *r, int64_t aid)
 		return (problem_set(r, 404, NULL, "no such attempt"));
 	res = db_query(r,
 	    "SELECT a.submitted_at IS NOT NULL, a.questions::text,"
-	    "       q.questions::text,"
+	    "       coalesce(b.questions, q.questions)::text,"
 	    "       (SELECT coalesce(jsonb_object_agg(s.question_id::text,"
 	    "               s.answer), '{}') FROM attempt_answers s"
 	    "         WHERE s.attempt_id = a.id AND (a.deadline IS NULL"
 	    "               OR s.saved_at <= a.deadline))::text"
 	    "  FROM attempts a JOIN quizzes q ON q.id = a.quiz_id"
+	    "  LEFT JOIN quiz_banks b ON b.digest = a.bank_digest"
 	    " WHERE a.id = $1 AND a.user_id = $2",
 	    2, req_id_text(r, aid), req_caller_id(r));
 	if (res == NULL)

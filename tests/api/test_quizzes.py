@@ -488,6 +488,28 @@ def test_draft_course_quiz_hidden():
     start(qid)
 
 
+def test_graded_against_the_bank_it_started_on():
+    """A re-import that changes the questions while an attempt is open
+    does not change what that attempt is graded against."""
+    qid, _, _ = quiz_in_course()
+    att = start(qid)
+    save(att, {"Capital": ["Paris"]})
+    # The quiz's bank changes under the open attempt: Paris is now wrong.
+    sql1("UPDATE quizzes SET questions = (SELECT jsonb_agg(CASE"
+         " WHEN e->>'title' = 'single' THEN jsonb_set(e, '{choices}',"
+         "   (SELECT jsonb_agg(c || jsonb_build_object('weight',"
+         "      CASE WHEN c->>'text' = 'Paris' THEN 0 ELSE 100 END))"
+         "    FROM jsonb_array_elements(e->'choices') c))"
+         " ELSE e END ORDER BY n) FROM jsonb_array_elements(questions)"
+         " WITH ORDINALITY t(e, n)) WHERE id = :'v1' RETURNING id", qid)
+    result = submit(att)
+    assert result["score"] == 1.0, result
+    # A new attempt uses the new bank.
+    att2 = start(qid)
+    save(att2, {"Capital": ["Paris"]})
+    assert submit(att2)["score"] == 0.0
+
+
 def test_other_users_attempt():
     qid, _, _ = quiz_in_course(enrolled=(t1_id, t2_id))
     att = start(qid)
@@ -626,5 +648,6 @@ run(test_import_rules, test_quiz_get_and_patch, test_no_answers_before_submissio
     test_deadline_real_wait, test_submission_idempotent,
     test_other_users_attempt, test_grading_methods, test_completion_via_quiz,
     test_shuffle_per_attempt, test_choice_ids_do_not_give_answers_away,
-    test_save_during_submit_counts, test_draft_course_quiz_hidden)
+    test_save_during_submit_counts, test_draft_course_quiz_hidden,
+    test_graded_against_the_bank_it_started_on)
 finish(s)
