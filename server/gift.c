@@ -971,7 +971,8 @@ gift_number(json_t *questions)
 	json_t		*q, *choices, *c, *other;
 	const char	*text;
 	size_t		 i, j, k;
-	uint32_t	 h, salt, pos;
+	uint32_t	 h, salt;
+	char		 num[24];
 	json_int_t	 id;
 
 	json_array_foreach(questions, i, q) {
@@ -979,12 +980,15 @@ gift_number(json_t *questions)
 		choices = json_object_get(q, "choices");
 		json_array_foreach(choices, j, c) {
 			text = json_string_value(json_object_get(c, "text"));
-			pos = (uint32_t)i;
-			h = fnv1a(2166136261u, (const char *)&pos, sizeof(pos));
+			/* The position as decimal text: the same ids on every
+			 * machine, whatever its byte order. */
+			snprintf(num, sizeof(num), "%u", (unsigned)i);
+			h = fnv1a(2166136261u, num, strlen(num));
 			h = fnv1a(h, text ? text : "", text ? strlen(text) : 0);
 			for (salt = 0;; salt++) {
-				id = (json_int_t)((fnv1a(h, (const char *)&salt,
-				    sizeof(salt)) % 999999u) + 1);
+				snprintf(num, sizeof(num), "#%u", (unsigned)salt);
+				id = (json_int_t)((fnv1a(h, num, strlen(num)) %
+				    999999u) + 1);
 				for (k = 0; k < j; k++) {
 					other = json_array_get(choices, k);
 					if (json_integer_value(json_object_get(other,

@@ -238,11 +238,16 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 			return (send_answer(r));
 		}
 		/*
-		 * Who is calling is known from the headers: an anonymous or
-		 * forged request is refused before its body is read, and no
-		 * database connection is held while a body trickles in.
+		 * A request with a body is checked from its headers already:
+		 * an anonymous or forged upload is refused before its body is
+		 * read, and no database connection is held while a body
+		 * trickles in. dispatch() checks again, since the session may
+		 * be revoked while the body arrives.
 		 */
-		if (r->problem.status == 0 && (r->route->flags & ROUTE_AUTH)) {
+		if (r->problem.status == 0 && (r->route->flags & ROUTE_AUTH) &&
+		    ((cl != NULL && strcmp(cl, "0") != 0) ||
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
 			int failed = session_resolve(r) == -1;
 			db_release(r);
 			if (failed)
@@ -305,6 +310,8 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 static int
 dispatch(struct req *r)
 {
+	if ((r->route->flags & ROUTE_AUTH) && session_resolve(r) == -1)
+		return (-1);
 	return (r->route->handler(r));
 }
 
@@ -707,9 +714,11 @@ acceptor(void *arg)
 		if (fd == -1) {
 			if (__atomic_load_n(&draining, __ATOMIC_RELAXED))
 				return (NULL);
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
+			if (errno != EINTR && errno != ECONNABORTED) {
+				/* Out of descriptors or memory, or worse:
+				 * pause rather than spin. */
 				struct timespec pause = { 0, 50 * 1000 * 1000 };
+				log_warn("accept: %s", strerror(errno));
 				nanosleep(&pause, NULL);
 			}
 			continue;

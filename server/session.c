@@ -55,6 +55,10 @@ session_resolve(struct req *r)
 	PGresult	*res;
 	int		 via_cookie;
 
+	/* Resolved afresh each time: a second call must not trust the first. */
+	free(r->sess.user_json);
+	r->sess.user_json = NULL;
+	r->authed = 0;
 	token = session_token(r, &via_cookie);
 	if (token == NULL || !token_shaped(token))
 		return (problem_set(r, 401, NULL, "log in first"));

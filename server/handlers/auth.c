@@ -146,7 +146,8 @@ auth_login_resume(struct req *r)
 	    " rehash AS (UPDATE users SET password_hash = $3 FROM u"
 	    "            WHERE users.id = u.id AND $3::text IS NOT NULL),"
 	    " cleared AS (DELETE FROM login_failures"
-	    "             WHERE lower(email) = lower($1)),"
+	    "             WHERE lower(email) = lower($1)"
+	    "               AND (NOT pending OR id = $6::bigint)),"
 	    " expired AS (DELETE FROM sessions USING u"
 	    "             WHERE sessions.user_id = u.id"
 	    "               AND (sessions.revoked_at IS NOT NULL OR sessions.created_at <"
@@ -156,9 +157,9 @@ auth_login_resume(struct req *r)
 	    "SELECT mt_ts(least(now() + make_interval(secs => $4::int),"
 	    "                   s.created_at + make_interval(secs => $5::int))),"
 	    "       user_json(u)::text FROM s, u",
-	    5, email, hash, job->hashed ? job->new_hash : NULL,
+	    6, email, hash, job->hashed ? job->new_hash : NULL,
 	    req_strf(r, "%ld", config.session_idle_s),
-	    req_strf(r, "%ld", config.session_max_s));
+	    req_strf(r, "%ld", config.session_max_s), job->ref);
 	if (res == NULL)
 		return (-1);
 	if (PQntuples(res) != 1) {
@@ -252,10 +253,12 @@ auth_password_resume(struct req *r)
 	    " revoked AS (UPDATE sessions SET revoked_at = now()"
 	    "             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL),"
 	    " cleared AS (DELETE FROM login_failures WHERE lower(email) ="
-	    "             (SELECT lower(email) FROM users WHERE id = $1))"
+	    "             (SELECT lower(email) FROM users WHERE id = $1)"
+	    "               AND (NOT pending OR id = $4::bigint))"
 	    "INSERT INTO audit_log (actor_id, action, object_type, object_id)"
 	    " SELECT $1, 'user.password_change', 'user', id FROM u",
-	    3, uid, job->new_hash, req_strf(r, "%lld", (long long)r->sess.id));
+	    4, uid, job->new_hash, req_strf(r, "%lld", (long long)r->sess.id),
+	    job->ref);
 	if (res == NULL)
 		return (-1);
 	PQclear(res);

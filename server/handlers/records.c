@@ -61,24 +61,18 @@ struct csv_stream {
 /*
  * An export keeps its database connection while the client reads, so at
  * most DB_POOL_SLACK run at once: the worker threads always find theirs.
- * A further export waits briefly for a slot, then gets 503.
+ * A further export gets 503 at once; waiting here would stall every other
+ * connection of this worker thread.
  */
 static pthread_mutex_t	 slots_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t	 slots_cond = PTHREAD_COND_INITIALIZER;
 static int		 slots_used;
 
 static int
 slot_take(void)
 {
-	struct timespec	until;
-	int		got;
+	int	got;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 5;
 	pthread_mutex_lock(&slots_lock);
-	while (slots_used >= DB_POOL_SLACK &&
-	    pthread_cond_timedwait(&slots_cond, &slots_lock, &until) == 0)
-		;
 	if ((got = slots_used < DB_POOL_SLACK))
 		slots_used++;
 	pthread_mutex_unlock(&slots_lock);
@@ -93,7 +87,6 @@ slot_give(struct csv_stream *s)
 	s->slot = 0;
 	pthread_mutex_lock(&slots_lock);
 	slots_used--;
-	pthread_cond_signal(&slots_cond);
 	pthread_mutex_unlock(&slots_lock);
 }
 

@@ -89,6 +89,25 @@ def test_logout_revokes():
     problem(s.post("/api/v1/auth/logout", token=tok), 401)
 
 
+def test_session_checked_again_when_the_body_is_in():
+    """A request whose headers arrived before a logout does not run with
+    the revoked session once its body is complete."""
+    import socket
+    tok = s.login("trainee@example.org")
+    body = b'{"current_password": "x", "new_password": "y"}'
+    c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+    c.sendall(b"POST /api/v1/auth/password HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer " + tok.encode() + b"\r\n"
+              b"Content-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+    time.sleep(0.2)
+    assert s.post("/api/v1/auth/logout", token=tok).status == 204
+    c.sendall(body[5:])
+    out = c.recv(65536)
+    c.close()
+    assert out.startswith(b"HTTP/1.1 401"), out[:200]
+
+
 def test_idle_expiry():
     tok = s.login("trainee@example.org")
     # Activity keeps it alive past the idle timeout...
@@ -272,7 +291,8 @@ def test_hashing_is_bounded():
 
 run(test_login_success_shape, test_login_failures_identical,
     test_login_validation, test_bearer_and_cookie, test_csrf_for_cookie_sessions,
-    test_logout_revokes, test_idle_expiry, test_absolute_expiry,
+    test_logout_revokes, test_session_checked_again_when_the_body_is_in,
+    test_idle_expiry, test_absolute_expiry,
     test_password_change_revokes_other_sessions, test_rate_limit_and_window,
     test_rate_limit_holds_under_parallel_attempts,
     test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded)
