@@ -16,7 +16,7 @@ completion_check(struct req *r, int64_t enrollment_id)
 	int		 fresh;
 
 	res = db_query(r, "SELECT mt_enrollment_refresh($1)", 1,
-	    req_strf(r, "%lld", (long long)enrollment_id));
+	    req_id_text(r, enrollment_id));
 	if (res == NULL)
 		return (-1);
 	fresh = strcmp(PQgetvalue(res, 0, 0), "t") == 0;

@@ -12,7 +12,7 @@
 const char *
 scope_param(struct req *r, int64_t v)
 {
-	return (v == 0 ? NULL : req_strf(r, "%lld", (long long)v));
+	return (v == 0 ? NULL : req_id_text(r, v));
 }
 
 /* The organisation of a user, or 0 when there is no such user. */

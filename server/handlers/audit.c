@@ -35,7 +35,7 @@ audit_list(struct req *r)
 	    "          AND ($3::bigint IS NULL OR actor_id = $3)"
 	    "          AND ($4::text IS NULL OR action = $4)"
 	    "        ORDER BY id DESC LIMIT $2::int + 1) a",
-	    4, req_strf(r, "%lld", (long long)p.after),
-	    req_strf(r, "%lld", (long long)p.limit),
-	    actor ? req_strf(r, "%lld", (long long)actor) : NULL, action));
+	    4, req_id_text(r, p.after),
+	    req_id_text(r, p.limit),
+	    actor ? req_id_text(r, actor) : NULL, action));
 }

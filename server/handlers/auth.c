@@ -187,7 +187,7 @@ auth_logout(struct req *r)
 	PGresult	*res;
 
 	res = db_query(r, "UPDATE sessions SET revoked_at = now() "
-	    "WHERE id = $1", 1, req_strf(r, "%lld", (long long)r->sess.id));
+	    "WHERE id = $1", 1, req_id_text(r, r->sess.id));
 	if (res == NULL)
 		return (-1);
 	PQclear(res);
@@ -257,7 +257,7 @@ auth_password_resume(struct req *r)
 	    "               AND (NOT pending OR id = $4::bigint))"
 	    "INSERT INTO audit_log (actor_id, action, object_type, object_id)"
 	    " SELECT $1, 'user.password_change', 'user', id FROM u",
-	    4, uid, job->new_hash, req_strf(r, "%lld", (long long)r->sess.id),
+	    4, uid, job->new_hash, req_id_text(r, r->sess.id),
 	    job->ref);
 	if (res == NULL)
 		return (-1);

@@ -121,7 +121,7 @@ certificate_issue(struct req *r, int64_t enrollment_id)
 		    "           ON CONFLICT (code) DO NOTHING RETURNING *)"
 		    "SELECT c.id, certificate_payload(c::certificates, $3, $4)::text"
 		    "  FROM c",
-		    4, req_strf(r, "%lld", (long long)enrollment_id), code,
+		    4, req_id_text(r, enrollment_id), code,
 		    issuer_base(r), issuer_name());
 		if (res == NULL)
 			return (-1);
@@ -208,5 +208,5 @@ certificates_revoke(struct req *r)
 		return (problem_field(r, "reason", "must not be blank"));
 	return (db_reply(r, 200, "certificate",
 	    "SELECT mt_certificate_revoke($1, $2, $3)::text", 3, code, reason,
-	    req_strf(r, "%lld", (long long)r->sess.user_id)));
+	    req_caller_id(r)));
 }

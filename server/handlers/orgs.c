@@ -27,8 +27,8 @@ orgs_list(struct req *r)
 	    "                        ORDER BY id), $2)::text"
 	    "  FROM (SELECT id, name FROM orgs WHERE id > $1"
 	    "        ORDER BY id LIMIT $2::int + 1) o",
-	    2, req_strf(r, "%lld", (long long)p.after),
-	    req_strf(r, "%lld", (long long)p.limit)));
+	    2, req_id_text(r, p.after),
+	    req_id_text(r, p.limit)));
 }
 
 static int
@@ -50,5 +50,5 @@ orgs_create(struct req *r)
 	    "       SELECT $2, 'org.create', 'org', id,"
 	    "              jsonb_build_object('name', name) FROM o)"
 	    "SELECT json_build_object('id', id, 'name', name)::text FROM o",
-	    2, name, req_strf(r, "%lld", (long long)r->sess.user_id)));
+	    2, name, req_caller_id(r)));
 }

@@ -278,8 +278,8 @@ records_list(struct req *r)
 		    "SELECT mt_records_page($1, $2, $3, $4, $5, $6, $7)::text",
 		    7, scope_param(r, org_id), scope_param(r, user_id),
 		    scope_param(r, course_id), from, to,
-		    req_strf(r, "%lld", (long long)p.after),
-		    req_strf(r, "%lld", (long long)p.limit)));
+		    req_id_text(r, p.after),
+		    req_id_text(r, p.limit)));
 	if (csv_begin(r) == -1)
 		return (-1);
 	res = db_query(r, "SELECT mt_records_open($1, $2, $3, $4, $5)", 5,

@@ -133,8 +133,8 @@ secondments_list(struct req *r)
 	    "          AND ($5::text IS NULL OR s.status = $5)"
 	    "          AND ($6::text IS NULL OR s.host_country = $6)"
 	    "        ORDER BY s.id LIMIT $2::int + 1) s",
-	    6, req_strf(r, "%lld", (long long)p.after),
-	    req_strf(r, "%lld", (long long)p.limit), scope_param(r, org_id),
+	    6, req_id_text(r, p.after),
+	    req_id_text(r, p.limit), scope_param(r, org_id),
 	    scope_param(r, user_id), status, country));
 }
 

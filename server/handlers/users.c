@@ -52,9 +52,9 @@ users_list(struct req *r)
 	    "        WHERE id > $1 AND ($3::bigint IS NULL OR org_id = $3)"
 	    "          AND ($4::text IS NULL OR role = $4)"
 	    "        ORDER BY id LIMIT $2::int + 1) u",
-	    4, req_strf(r, "%lld", (long long)p.after),
-	    req_strf(r, "%lld", (long long)p.limit),
-	    org_id ? req_strf(r, "%lld", (long long)org_id) : NULL, role));
+	    4, req_id_text(r, p.after),
+	    req_id_text(r, p.limit),
+	    org_id ? req_id_text(r, org_id) : NULL, role));
 }
 
 static int
@@ -68,8 +68,8 @@ users_get(struct req *r)
 	    "SELECT user_json(u)::text FROM users u WHERE id = $1"
 	    "   AND ($2 IN ('admin', 'coordinator')"
 	    "        OR ($2 = 'reviewer' AND org_id = $3) OR id = $4)",
-	    4, req_strf(r, "%lld", (long long)id), role_name(r->sess.role),
-	    req_strf(r, "%lld", (long long)r->sess.org_id), req_caller_id(r)));
+	    4, req_id_text(r, id), role_name(r->sess.role),
+	    req_id_text(r, r->sess.org_id), req_caller_id(r)));
 }
 
 static int
@@ -170,8 +170,8 @@ users_update(struct req *r)
 	    "              jsonb_build_object('from', old.role, 'to', u.role)"
 	    "         FROM u, old WHERE old.role <> u.role)"
 	    "SELECT user_json(u)::text FROM u",
-	    7, req_strf(r, "%lld", (long long)id), name, role,
-	    has_org ? req_strf(r, "%lld", (long long)org_id) : NULL,
+	    7, req_id_text(r, id), name, role,
+	    has_org ? req_id_text(r, org_id) : NULL,
 	    has_active ? (active ? "true" : "false") : NULL, req_caller_id(r),
 	    body_text(r, b)));
 }
