@@ -131,9 +131,9 @@ req_free(struct req *r)
 {
 	int	i;
 
+	if (r->job_free != NULL)	/* first: an export's slot goes */
+		r->job_free(r->job);	/* back before its lease does */
 	db_release(r);
-	if (r->job_free != NULL)
-		r->job_free(r->job);
 	for (i = 0; i < ROUTE_MAX_PARAMS; i++)
 		free(r->params[i]);
 	for (i = 0; i < r->nheaders; i++) {

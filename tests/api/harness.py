@@ -226,6 +226,17 @@ def problem(r, status):
 _results = {"passed": 0, "failed": 0}
 
 
+def wait_for(cond, what, timeout=60):
+    """Waits until cond() holds: for what the server does on its own time
+    (noticing a client has gone, say), never as a stand-in for a rule.
+    The timeout only turns a hang into a failure."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("gave up waiting for " + what)
+        time.sleep(0.02)
+
+
 def run(*tests):
     """Runs each test function, printing failures; never stops early."""
     for t in tests:
