@@ -437,7 +437,9 @@ reply_body(struct req *r, unsigned status, const char *ctype, const char *body,
 int
 reply_json(struct req *r, unsigned status, const char *json)
 {
-	return (reply_body(r, status, "application/json", json, strlen(json)));
+	reply_body(r, status, "application/json", json, strlen(json));
+	r->resp_len = json_squeeze(r->resp_body);	/* one form for all */
+	return (0);
 }
 
 int
