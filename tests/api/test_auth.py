@@ -5,12 +5,12 @@ import time
 
 from harness import Server, PASSWORD, problem, run, finish
 
-# A short idle timeout and login window keep the expiry tests quick.
-s = Server("auth", env={"MIGTRAIN_SESSION_IDLE_S": "2",
-                        "MIGTRAIN_LOGIN_WINDOW_S": "4"}).start()
-# The accounts come from the CLI: with a 2 s idle timeout an admin session
-# would have to outlast their password hashing, which a busy machine makes
-# a coin toss.
+# Time moves in the database (sessions and failures made older), never by
+# sleeping: on a busy machine a password hash alone can outlast a short
+# timeout.
+IDLE, WINDOW = 60, 60
+s = Server("auth", env={"MIGTRAIN_SESSION_IDLE_S": str(IDLE),
+                        "MIGTRAIN_LOGIN_WINDOW_S": str(WINDOW)}).start()
 for email in ("trainee@example.org", "changer@example.org",
               "legacy@example.org"):
     s.cli("create-user", "--email", email, "--name", email, "--role",
@@ -110,14 +110,21 @@ def test_session_checked_again_when_the_body_is_in():
     assert out.startswith(b"HTTP/1.1 401"), out[:200]
 
 
+def age_sessions(seconds):
+    s.sql("UPDATE sessions SET last_seen_at = now() - make_interval(secs "
+          "=> :'v1') WHERE revoked_at IS NULL", seconds)
+
+
 def test_idle_expiry():
     tok = s.login("trainee@example.org")
     # Activity keeps it alive past the idle timeout...
     for _ in range(3):
-        time.sleep(1)
+        age_sessions(IDLE - 10)
         assert s.get("/api/v1/auth/me", token=tok).status == 200
+    assert s.sql("SELECT count(*) FROM sessions WHERE revoked_at IS NULL "
+                 "AND last_seen_at > now() - interval '30 seconds'") != "0"
     # ...and idleness ends it.
-    time.sleep(2.5)
+    age_sessions(IDLE + 1)
     problem(s.get("/api/v1/auth/me", token=tok), 401)
 
 
@@ -168,14 +175,15 @@ def test_rate_limit_and_window():
     # Now even the right password is refused for the rest of the window.
     r = s.post("/api/v1/auth/login", {"email": email, "password": PASSWORD})
     problem(r, 429)
-    assert 1 <= int(r.header("Retry-After")) <= 4, r.headers
+    assert 1 <= int(r.header("Retry-After")) <= WINDOW, r.headers
     # Other emails are not affected (the limit is per email).
     problem(s.post("/api/v1/auth/login", {"email": "other@example.org",
                                           "password": "wrong password!"}), 401)
     # The state lives in PostgreSQL, so every instance shares it.
     assert s.sql("SELECT count(*) FROM login_failures WHERE email = lower(:'v1')",
                  email) == "5"
-    time.sleep(int(r.header("Retry-After")) + 0.5)
+    s.sql("UPDATE login_failures SET at = at - make_interval(secs => :'v1')",
+          WINDOW)                                    # the window passes
     assert s.login(email)
     # A success clears the failures.
     assert s.sql("SELECT count(*) FROM login_failures WHERE email = :'v1'", email) == "0"
