@@ -272,11 +272,15 @@ def wait_for(cond, what, timeout=60):
         time.sleep(0.02)
 
 
-def run(*tests):
-    """Runs each test function, printing failures; never stops early."""
+def run(*tests, before=None):
+    """Runs each test function, printing failures; never stops early.
+    before(), when given, runs ahead of every test: state a test needs is
+    set up there, never left to the previous test's clean-up."""
     for t in tests:
         start = time.time()
         try:
+            if before is not None:
+                before()
             t()
             _results["passed"] += 1
             print("ok   %s (%.1fs)" % (t.__name__, time.time() - start), flush=True)

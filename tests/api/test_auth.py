@@ -12,7 +12,7 @@ IDLE, WINDOW = 60, 60
 s = Server("auth", env={"MIGTRAIN_SESSION_IDLE_S": str(IDLE),
                         "MIGTRAIN_LOGIN_WINDOW_S": str(WINDOW)}).start()
 for email in ("trainee@example.org", "changer@example.org",
-              "legacy@example.org"):
+              "legacy@example.org", "parallel@example.org"):
     s.cli("create-user", "--email", email, "--name", email, "--role",
           "trainee", "--org", "Border Guard", input=PASSWORD + "\n")
 uid = int(s.sql("SELECT id FROM users WHERE email = 'trainee@example.org'"))
@@ -193,7 +193,7 @@ def test_rate_limit_holds_under_parallel_attempts():
     """Attempts in parallel cannot all pass the count before any fails:
     each reserves its failure when it begins."""
     import threading
-    email = "changer@example.org"
+    email = "parallel@example.org"
     s.sql("DELETE FROM login_failures")
     statuses = []
 
@@ -215,7 +215,7 @@ def test_rate_limit_holds_under_parallel_attempts():
 
     def good():
         r = s.post("/api/v1/auth/login", {"email": email,
-                                          "password": "a new password 1"})
+                                          "password": PASSWORD})
         answers.append((r.status, r.header("Retry-After")))
 
     threads = [threading.Thread(target=good) for _ in range(8)]
@@ -305,5 +305,6 @@ run(test_login_success_shape, test_login_failures_identical,
     test_idle_expiry, test_absolute_expiry,
     test_password_change_revokes_other_sessions, test_rate_limit_and_window,
     test_rate_limit_holds_under_parallel_attempts,
-    test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded)
+    test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded,
+    before=lambda: s.sql("DELETE FROM login_failures"))
 finish(s)
