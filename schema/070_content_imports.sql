@@ -96,3 +96,32 @@ BEGIN
 	RETURN result;
 END
 $$;
+
+-- A secondment that overlaps another of the same official says which one
+-- (only staff write secondments, and staff see them all); the exclusion
+-- constraint secondments_no_overlap stays the guard against races, and
+-- db.c words it for the rare request that meets it instead.
+CREATE FUNCTION mt_secondment_overlap() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	o secondments;
+BEGIN
+	IF NEW.status <> 'cancelled' THEN
+		SELECT * INTO o FROM secondments x
+		 WHERE x.user_id = NEW.user_id AND x.id <> NEW.id
+		   AND x.status <> 'cancelled'
+		   AND daterange(x.starts_on, x.ends_on, '[]') &&
+		       daterange(NEW.starts_on, NEW.ends_on, '[]')
+		 ORDER BY x.starts_on, x.id LIMIT 1;
+		IF FOUND THEN
+			PERFORM mt_raise(409, format('the official already has '
+			    'secondment %s (%s, %s, %s to %s) on some of these '
+			    'days; both dates count', o.id, o.host_institution,
+			    o.host_country, o.starts_on, o.ends_on));
+		END IF;
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER secondments_overlap BEFORE INSERT OR UPDATE ON secondments
+FOR EACH ROW EXECUTE FUNCTION mt_secondment_overlap();
