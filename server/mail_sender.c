@@ -164,8 +164,9 @@ build(PGresult *row, struct buf *msg)
 }
 
 /*
- * Sends the next due message, if any: 1 when one was handled (sent, or
- * its failure recorded), 0 when none is due, -1 when the database failed.
+ * Sends the next due message, if any: 1 when one was sent (or given up
+ * as unwritable), 2 when sending failed and a retry is recorded, 0 when
+ * none is due, -1 when the database failed.
  */
 static int
 send_one(PGconn *pg, CURL *curl)
@@ -224,7 +225,7 @@ send_one(PGconn *pg, CURL *curl)
 	}
 	if (PQresultStatus(upd) == PGRES_COMMAND_OK &&
 	    exec_ok(pg, "COMMIT") == 0)
-		rc = 1;
+		rc = sent || permanent ? 1 : 2;
 	PQclear(upd);
 out:
 	if (rc == -1)
@@ -280,7 +281,9 @@ sender_main(void *arg)
 			wait_for(NULL, SENDER_RECONNECT_MS);
 			continue;
 		}
-		/* Drain what is due, then sleep until woken. */
+		/* Drain what is due, then sleep until woken. After a failed
+		 * delivery pause too: while the SMTP server is down, due
+		 * messages are tried one a poll, not all in a tight loop. */
 		if ((rc = send_one(pg, curl)) == 1)
 			continue;
 		if (rc == -1 || PQstatus(pg) != CONNECTION_OK) {

@@ -224,6 +224,8 @@ feed_get(struct req *r)
 	}
 	owner = req_strf(r, "%s", PQgetvalue(res, 0, 0));
 	PQclear(res);
+	/* The URL is a credential: no shared cache may keep the answer. */
+	reply_header(r, "Cache-Control", "private, no-store");
 	return (events_calendar_for(r, owner));
 }
 
