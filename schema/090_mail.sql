@@ -114,7 +114,7 @@ BEGIN
 			subject := 'Įrašyta į laukiančiųjų sąrašą: ' || t;
 			body := format(E'Renginyje „%s“ laisvų vietų nebeliko, '
 			    'todėl jūsų registracija įrašyta į laukiančiųjų '
-			    'sąrašą (eilėje: %s). Atsilaisvinus vietai jums '
+			    'sąrašą (vieta eilėje: %s). Atsilaisvinus vietai jums '
 			    || E'pranešime.\n\n%s', t, d->>'position', place);
 		WHEN 'registration_pending' THEN
 			subject := 'Registracija laukia patvirtinimo: ' || t;
@@ -124,8 +124,8 @@ BEGIN
 		WHEN 'promoted' THEN
 			subject := 'Atsilaisvino vieta: ' || t;
 			body := format(E'Atsilaisvino vieta, todėl jūsų '
-			    'registracija į renginį „%s“ iš laukiančiųjų sąrašo '
-			    || E'perkelta į patvirtintas.\n\n%s', t, place);
+			    'registracija į renginį „%s“ patvirtinta (perkelta iš '
+			    || E'laukiančiųjų sąrašo).\n\n%s', t, place);
 		WHEN 'approved' THEN
 			subject := 'Registracija patvirtinta: ' || t;
 			body := format(E'Organizatorius patvirtino jūsų '
@@ -136,20 +136,20 @@ BEGIN
 			body := format(E'Deja, jūsų registracija į renginį „%s“ '
 			    || E'atmesta.\n\n%s', t, place);
 		WHEN 'nominated' THEN
-			subject := 'Jus pasiūlė dalyvauti: ' || t;
+			subject := 'Kvietimas dalyvauti: ' || t;
 			body := format(E'%s pasiūlė jums dalyvauti renginyje '
 			    || E'„%s“. Registracijos būsena: %s.\n\n%s',
 			    d->>'nominator', t, st, place);
 		WHEN 'event_changed' THEN
 			subject := 'Pasikeitė renginio laikas arba vieta: ' || t;
 			body := format(E'Pasikeitė renginio „%s“ laikas arba '
-			    || E'vieta. Nauji duomenys:\n\n%s\n\nPridėtas '
+			    || E'vieta. Nauji duomenys:\n\n%s\n\nPrisegtas '
 			    'kalendoriaus įrašas atnaujins renginį jūsų '
 			    'kalendoriuje.', t, place);
 		WHEN 'event_cancelled' THEN
 			subject := 'Renginys atšauktas: ' || t;
 			body := format(E'Renginys „%s“ atšauktas.\n\n%s\n\n'
-			    'Pridėtas kalendoriaus įrašas pašalins renginį iš '
+			    'Prisegtas kalendoriaus įrašas pašalins renginį iš '
 			    'jūsų kalendoriaus.', t, place);
 		WHEN 'certificate_issued' THEN
 			subject := 'Išduotas pažymėjimas: ' || t;
@@ -160,7 +160,7 @@ BEGIN
 			subject := 'Slaptažodžio keitimas';
 			body := format(E'Gavome prašymą pakeisti jūsų '
 			    'slaptažodį. Naują slaptažodį galite nustatyti šia '
-			    || E'nuoroda (ji galioja vieną valandą ir tik '
+			    || E'nuoroda (ji galioja vieną valandą ir tinka tik '
 			    || E'vieną kartą):\n\n%s\n\nJei to neprašėte, šį laišką '
 			    'tiesiog ignoruokite: slaptažodis nepasikeis.',
 			    d->>'link');
