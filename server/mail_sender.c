@@ -240,9 +240,18 @@ static void
 wait_for(PGconn *pg, int ms)
 {
 	struct pollfd	 fds[2];
-	int		 n = 1;
+	int		 n = 1, woken = 0;
 	PGnotify	*nt;
 
+	/* A NOTIFY read along with the last query's results is already in
+	 * libpq's buffer, where poll cannot see it. */
+	if (pg != NULL && PQconsumeInput(pg))
+		while ((nt = PQnotifies(pg)) != NULL) {
+			PQfreemem(nt);
+			woken = 1;
+		}
+	if (woken)
+		return;
 	fds[0].fd = stop_pipe[0];
 	fds[0].events = POLLIN;
 	if (pg != NULL && PQsocket(pg) >= 0) {
@@ -342,7 +351,9 @@ mail_sender_start(void)
 		return (-1);
 	}
 	sender_running = 1;
-	log_info("mail: sending through %s", smtp.url);
+	/* Not the URL itself: it may carry credentials. */
+	log_info("mail: the sender is running (%s)", strncmp(smtp.url,
+	    "smtps://", 8) == 0 ? "smtps" : "smtp, STARTTLS when offered");
 	return (0);
 }
 
