@@ -9,7 +9,7 @@ import { Page, usePaged, MoreButton, Badge, useApi } from '../components/ui.js';
 export const AUDIENCES = ['border_guard', 'consular', 'migration', 'asylum', 'all'];
 
 export function AudienceBadges({ list }) {
-  return html`<ul class="tags" aria-label=${t('catalog.audience')}>${(list || []).map(a =>
+  return html`<ul class="tags">${(list || []).map(a =>
     html`<li><${Badge}>${t('audience.' + a)}<//></li>`)}</ul>`;
 }
 

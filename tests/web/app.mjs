@@ -1,0 +1,302 @@
+// Drives the web application in Debian's Chromium (playwright-core, never
+// `playwright install`) through a trainee's whole journey, with axe-core on
+// every screen at desktop and 320 px, a Lithuanian walk that must show no
+// English, and keyboard-only login and quiz. Fixture from test_app.py.
+import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const fx = JSON.parse(process.env.MIGTRAIN_WEB_FIXTURE);
+const require = createRequire(join(fx.modules, 'x.js'));
+const { chromium } = require('playwright-core');
+const AxeBuilder = require('@axe-core/playwright').default;
+const en = (await import(pathToFileURL(join(fx.source, 'server/web/src/i18n/en.js')))).default;
+const lt = (await import(pathToFileURL(join(fx.source, 'server/web/src/i18n/lt.js')))).default;
+mkdirSync(fx.out, { recursive: true });
+
+const failures = [];
+const figures = {};
+let shot = 0;
+function check(cond, msg) { if (!cond) { failures.push(msg); console.log('FAIL ' + msg); } }
+function log(msg) { console.log('.... ' + msg); }
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const ctx = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
+const page = await ctx.newPage();
+const external = [];
+page.on('request', r => { if (!r.url().startsWith(fx.base) && !r.url().startsWith('data:')) external.push(r.url()); });
+page.on('pageerror', e => failures.push('page error: ' + e.message));
+page.on('console', m => { if (m.type() === 'error' && !/401|403|Failed to load resource/.test(m.text())) failures.push('console: ' + m.text()); });
+
+const visited = [];   // [name, url] of every screen, walked again in lt
+async function settle() {
+  await page.waitForSelector('main h1');
+  await page.waitForFunction(() => !document.querySelector('main .loading'));
+}
+async function axe(name) {
+  const r = await new AxeBuilder({ page }).analyze();
+  for (const v of r.violations)
+    check(false, `axe ${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+// Screenshot and axe at desktop and at 320 px.
+async function screen(name, { remember = true } = {}) {
+  await settle();
+  const n = String(++shot).padStart(2, '0');
+  await axe(name + ' (desktop)');
+  await page.screenshot({ path: join(fx.out, `${n}-${name}.png`), fullPage: true });
+  await page.setViewportSize({ width: 320, height: 700 });
+  await axe(name + ' (320 px)');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `${name}: ${overflow}px horizontal scroll at 320 px`);
+  await page.screenshot({ path: join(fx.out, `${n}-${name}-320.png`), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  if (remember) visited.push([name, new URL(page.url()).pathname]);
+}
+// Keyboard only: Tab until the target has focus.
+async function tabTo(locator, max = 200) {
+  const handle = await locator.elementHandle();
+  for (let i = 0; i < max; i++) {
+    if (await handle.evaluate(el => el === document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error('could not reach by Tab: ' + locator);
+}
+const t0 = Date.now();
+const step = async (name, f) => {
+  log(name + ` (${Math.round((Date.now() - t0) / 1000)} s)`);
+  try { await f(); } catch (e) { failures.push(name + ': ' + e.message.split('\n')[0]); console.log('FAIL ' + name + '\n' + e.stack); throw e; }
+};
+
+const course = 'Interviewing travellers at the border';
+try {
+  await step('the catalogues have the same keys', async () => {
+    const base = k => k.replace(/_(one|few|many|other)$/, '');
+    const a = new Set(Object.keys(en).map(base)), b = new Set(Object.keys(lt).map(base));
+    for (const k of a) check(b.has(k), 'lt lacks ' + k);
+    for (const k of b) check(a.has(k), 'en lacks ' + k);
+  });
+
+  await step('keyboard-only login', async () => {
+    await page.goto(fx.base + '/');
+    await page.waitForURL(/\/login/);
+    await screen('login');
+    await tabTo(page.getByLabel('Email'));
+    await page.keyboard.type(fx.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(fx.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'My learning' }).waitFor();
+    await screen('my-learning-empty');
+  });
+
+  await step('find the course by search and enrol', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Courses', exact: true }).click();
+    await settle();
+    await page.getByLabel('Search courses').fill('interviewing travellers');
+    await page.getByRole('link', { name: course }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.course-card').length === 1);
+    await page.getByLabel('Search courses').fill('');
+    await page.waitForFunction(() => document.querySelectorAll('.course-card').length > 1);
+    await screen('catalog');
+    await page.getByLabel('Audience').selectOption('asylum');
+    await page.waitForFunction(() => document.querySelectorAll('.course-card').length >= 1 && !document.body.textContent.includes('Interviewing travellers'));
+    await page.getByLabel('Search courses').fill('interviewing travellers');
+    await page.getByLabel('Audience').selectOption('');
+    await page.getByRole('link', { name: course }).click();
+    await page.getByRole('button', { name: 'Enrol' }).click();
+    await page.getByRole('link', { name: 'Start the course' }).waitFor();
+    check(await page.getByRole('button', { name: 'Enrol' }).count() === 0, 'Enrol disappears once enrolled');
+    await screen('course-outline');
+  });
+
+  await step('the session survives a reload; a write without the CSRF header is refused', async () => {
+    await page.reload();
+    await page.getByRole('link', { name: 'Start the course' }).waitFor();
+    check(!page.url().includes('/login'), 'still signed in after reload');
+    const status = await page.evaluate(async id => (await fetch('/api/v1/enrollments', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ course_id: id }) })).status, fx.course_id);
+    check(status === 403, 'a cookie write without X-CSRF-Token answers 403, got ' + status);
+  });
+
+  await step('read every lesson and mark it done', async () => {
+    await page.getByRole('link', { name: 'Start the course' }).click();
+    for (let i = 0; i < 2; i++) {
+      await settle();
+      check(await page.locator('article.prose h2, article.prose p').count() > 0, 'lesson body rendered');
+      check(await page.locator('article.prose script').count() === 0, 'no script in lesson body');
+      if (i === 0) await screen('lesson');
+      await page.getByRole('button', { name: 'Mark as done' }).click();
+      await page.getByText('You have completed this lesson').waitFor();
+      await page.getByRole('link', { name: /^Next/ }).click();
+    }
+  });
+
+  await step('take the quiz: fail once', async () => {
+    await settle();
+    await page.getByRole('button', { name: 'Start attempt' }).waitFor();
+    await screen('quiz-intro');
+    await page.getByRole('button', { name: 'Start attempt' }).click();
+    await page.getByRole('button', { name: 'Submit answers' }).waitFor();
+    for (const type of ['radio', 'checkbox']) check(await page.locator(`input[type=${type}]`).count() > 0, 'quiz has ' + type);
+    check(await page.locator('.question select').count() === 3, 'matching selects');
+    check(await page.getByRole('timer').count() === 1, 'timer shown');
+    await page.getByRole('radio', { name: 'Schengen Borders Code' }).check();
+    await page.getByRole('radio', { name: 'False' }).check();
+    await page.getByText('Your answers are saved.').waitFor();
+    await screen('quiz-attempt', { remember: false });
+    await page.getByRole('button', { name: 'Submit answers' }).click();
+    await page.getByRole('heading', { name: 'Not passed this time' }).waitFor();
+    check(await page.getByText('Correct answer').count() > 0, 'review shows correct answers');
+    check(await page.getByText('Right: Article 6 lists them.').count() > 0, 'review shows feedback');
+    await screen('quiz-review-failed', { remember: false });
+  });
+
+  await step('take the quiz again, keyboard only, and pass', async () => {
+    await page.getByRole('button', { name: 'Start attempt' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Submit answers' }).waitFor();
+    const radio = async (name) => {
+      const target = page.getByRole('radio', { name, exact: true });
+      const group = await target.getAttribute('name');
+      await tabTo(page.locator(`input[name="${group}"]`).first());
+      for (let i = 0; i < 6 && !(await target.isChecked()); i++) {
+        if (i === 0) await page.keyboard.press('Space'); else await page.keyboard.press('ArrowDown');
+      }
+      check(await target.isChecked(), 'keyboard chose ' + name);
+    };
+    await radio('Schengen Borders Code');
+    for (const name of ['Schengen Information System', 'Visa Information System']) {
+      await tabTo(page.getByRole('checkbox', { name }));
+      await page.keyboard.press('Space');
+    }
+    await radio('True');
+    const answer = text => page.locator('fieldset', { hasText: text }).getByLabel('Your answer');
+    await tabTo(answer('Entry/Exit System')); await page.keyboard.type('EES');
+    await tabTo(answer('How many months')); await page.keyboard.type('3');
+    for (const [left, right] of [['SIS', 'alerts'], ['VIS', 'visa applications'], ['EES', 'entries and exits']]) {
+      const sel = page.getByLabel(left, { exact: true });
+      await tabTo(sel);
+      for (let i = 0; i < 6 && (await sel.inputValue()) !== right; i++) await page.keyboard.press('ArrowDown');
+      check((await sel.inputValue()) === right, 'keyboard matched ' + left);
+    }
+    await page.getByText('Your answers are saved.').waitFor();
+    await tabTo(page.getByRole('button', { name: 'Submit answers' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'You passed' }).waitFor();
+    await screen('quiz-review-passed', { remember: false });
+  });
+
+  await step('see the certificate and its public page, valid', async () => {
+    await page.getByRole('link', { name: 'Back to the course' }).first().click();
+    await page.getByRole('link', { name: 'View certificate' }).click();
+    await page.getByText('Valid certificate').waitFor();
+    await page.getByText(/Verified in your browser/).waitFor();
+    check(await page.getByText('Rūta Petrauskienė').count() > 0, 'holder shown');
+    await screen('verify');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Certificates' }).click();
+    await page.getByRole('link', { name: /^Open/ }).first().waitFor();
+    await screen('certificates');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My learning' }).click();
+    await page.getByText(/Completed on/).first().waitFor();
+    await screen('my-learning');
+  });
+
+  await step('events: waitlist, register, calendar, cancel', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('link', { name: 'Document fraud workshop' }).waitFor();
+    await screen('events');
+    await page.getByRole('link', { name: 'Document fraud workshop' }).click();
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByText('Your place on the waiting list: 1').waitFor();
+    await screen('event-waitlisted');
+    await page.goto(fx.base + '/events/' + fx.open_event);
+    await page.getByRole('button', { name: 'Register' }).click();
+    await page.getByText('Confirmed', { exact: true }).waitFor();
+    check(await page.getByRole('link', { name: 'Add to calendar (.ics)' }).getAttribute('href') === `/api/v1/events/${fx.open_event}/calendar`, 'ics link');
+    await screen('event-confirmed', { remember: false });
+    await page.getByRole('button', { name: 'Cancel registration' }).click();
+    await page.getByRole('button', { name: 'Register' }).waitFor();
+  });
+
+  await step('transcript and password change', async () => {
+    await page.getByRole('link', { name: 'Transcript' }).click();
+    await page.getByRole('cell', { name: /Interviewing/ }).or(page.getByRole('rowheader', { name: /Interviewing/ })).first().waitFor();
+    await screen('transcript');
+    await page.getByRole('link', { name: 'Change password' }).click();
+    await settle();
+    await screen('password');
+    await page.getByRole('textbox', { name: 'Current password' }).fill('wrong password here');
+    await page.getByRole('textbox', { name: 'New password', exact: true }).fill('a new password 1');
+    await page.getByRole('textbox', { name: 'Repeat the new password' }).fill('a new password 1');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('The current password is not correct.').waitFor();
+    check(await page.getByRole('textbox', { name: 'Current password' }).getAttribute('aria-invalid') === 'true', 'field marked invalid');
+    await screen('password-error', { remember: false });
+    await page.goto(fx.base + '/no/such/page');
+    await screen('not-found');
+  });
+
+  await step('time to first render of the catalog', async () => {
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      await page.goto(fx.base + '/courses', { waitUntil: 'commit' });
+      await page.waitForSelector('.course-card');
+      times.push(await page.evaluate(() => Math.round(performance.now())));
+    }
+    figures.catalog_first_render_ms = times;
+    log('catalog first render (ms since navigation start): ' + times.join(', '));
+  });
+
+  await step('Lithuanian: every screen, no English string', async () => {
+    const english = new Set();
+    for (const [k, v] of Object.entries(en)) if (lt[k] !== v && !/\{/.test(v)) english.add(v.trim());
+    await page.goto(fx.base + '/');
+    await settle();
+    await page.getByLabel('Language').selectOption('lt');
+    await page.getByRole('heading', { name: 'Mano mokymasis' }).waitFor();
+    const walk = [...visited.filter(([n]) => n !== 'login'), ['quiz-intro-again', null]];
+    for (const [name, path] of walk) {
+      if (!path) continue;
+      await page.goto(fx.base + path);
+      await settle();
+      const found = await page.evaluate(list => {
+        const eng = new Set(list), hits = [];
+        const inOtherLang = el => { const l = el.closest('[lang]'); return l && l.getAttribute('lang') !== 'lt'; };
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n; (n = walker.nextNode());) {
+          const s = n.nodeValue.trim();
+          if (s && eng.has(s) && !inOtherLang(n.parentElement)) hits.push(s);
+        }
+        for (const el of document.querySelectorAll('[aria-label],[title],[placeholder]'))
+          for (const a of ['aria-label', 'title', 'placeholder']) {
+            const v = (el.getAttribute(a) || '').split(':')[0].trim();
+            if (v && eng.has(v) && !inOtherLang(el)) hits.push(a + '=' + v);
+          }
+        return hits;
+      }, [...english]);
+      check(found.length === 0, `lt ${name}: English text ${JSON.stringify(found)}`);
+      check(await page.evaluate(() => document.documentElement.lang) === 'lt', `lt ${name}: html lang`);
+      await page.screenshot({ path: join(fx.out, `lt-${name}.png`), fullPage: true });
+    }
+    // Remembered: a reload stays Lithuanian.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Puslapis nerastas' }).or(page.locator('main h1')).first().waitFor();
+    check(await page.evaluate(() => document.documentElement.lang) === 'lt', 'language remembered after reload');
+    await page.getByRole('button', { name: 'Atsijungti' }).click();
+    await page.getByRole('button', { name: 'Prisijungti' }).waitFor();
+    await page.screenshot({ path: join(fx.out, 'lt-login.png'), fullPage: true });
+  });
+
+  check(external.length === 0, 'requests to another origin: ' + external.join(', '));
+} catch (e) {
+  // already recorded by step()
+} finally {
+  await browser.close();
+}
+writeFileSync(join(fx.out, 'figures.json'), JSON.stringify(figures, null, 2));
+console.log(failures.length ? `${failures.length} failure(s)` : 'browser test passed');
+process.exit(failures.length ? 1 : 0);
