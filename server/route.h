@@ -17,6 +17,7 @@ extern const struct route event_routes[];
 extern const struct route secondment_routes[];
 extern const struct route record_routes[];
 extern const struct route certificate_routes[];
+extern const struct route preview_routes[];
 
 void	 route_init(void);
 void	 route_free(void);

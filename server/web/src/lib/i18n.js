@@ -4,9 +4,10 @@
 // localStorage and, when the API has users' `language`, on the account.
 import en from '../i18n/en.js';
 import lt from '../i18n/lt.js';
+import staff from '../i18n/staff.js';
 import { store } from './store.js';
 
-export const catalogues = { en, lt };
+export const catalogues = { en: { ...en, ...staff.en }, lt: { ...lt, ...staff.lt } };
 export const languages = [['en', 'English'], ['lt', 'Lietuvių']];
 const KEY = 'migtrain.language';
 
