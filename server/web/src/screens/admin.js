@@ -27,7 +27,7 @@ function Orgs() {
       <div class="actions"><button type="submit" class="button primary">${t('admin.addOrg')}</button></div>
       <${Status} text=${msg} />
     </form>
-    <div class="table-wrap"><table><thead><tr><th scope="col">${t('admin.orgName')}</th><th scope="col">${t('admin.people')}</th></tr></thead>
+    <div class="table-wrap" tabindex="0"><table><thead><tr><th scope="col">${t('admin.orgName')}</th><th scope="col">${t('admin.people')}</th></tr></thead>
       <tbody>${p.items.map(o => html`<tr><th scope="row">${o.name}</th><td><a href=${'/admin/users?org_id=' + o.id}>${t('admin.peopleOf', { name: o.name })}</a></td></tr>`)}</tbody></table></div>
     <${MoreButton} p=${p} />
   <//>`;
@@ -81,7 +81,7 @@ function Users() {
         <option value="">${t('admin.anyRole')}</option>${ROLES.map(r => html`<option value=${r}>${t('role.' + r)}</option>`)}</select></div>
     </form>
     <${ErrorBox} error=${error} /><${Status} text=${msg} />
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">${t('admin.name')}</th><th scope="col">${t('admin.email')}</th><th scope="col">${t('admin.org')}</th>
         <th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th></tr></thead>
       <tbody>${p.items.map(u => html`<tr><th scope="row"><a href=${'/users/' + u.id}>${u.name}</a></th><td>${u.email}</td><td>${orgName.get(u.org_id) || '—'}</td>
@@ -109,7 +109,7 @@ function Audit() {
         <input id="a-action" type="text" value=${f.action} placeholder="user.update" onInput=${e => setF({ ...f, action: e.target.value })} /></div>
       <div class="field"><span class="label-spacer" aria-hidden="true"> </span><button type="submit" class="button secondary">${t('admin.filter')}</button></div>
     </form>
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">${t('admin.when')}</th><th scope="col">${t('admin.actor')}</th><th scope="col">${t('admin.action')}</th>
         <th scope="col">${t('admin.object')}</th><th scope="col">${t('admin.detail')}</th></tr></thead>
       <tbody>${p.items.map(a => html`<tr><th scope="row">${fmtDateTime(a.at)}</th><td>${a.actor_id ? names.get(a.actor_id) || '#' + a.actor_id : '—'}</td>

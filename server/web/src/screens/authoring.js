@@ -18,7 +18,7 @@ function CourseList() {
   const p = usePaged('/courses', { limit: 50 });
   return html`<${Page} title=${t('author.title')} wide
       actions=${html`<a class="button primary" href="/manage/courses/new">${t('author.new')}</a>`}>
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">${t('author.course')}</th><th scope="col">${t('author.language')}</th><th scope="col">${t('author.state')}</th></tr></thead>
       <tbody>${p.items.map(c => html`<tr><th scope="row"><a href=${'/manage/courses/' + c.id}>${c.title}</a></th>
         <td>${c.language}</td>
@@ -58,7 +58,7 @@ function CourseForm({ course, onSaved }) {
       ${AUDIENCES.map(a => html`<label class="check"><input type="checkbox" checked=${v.audience.includes(a)} onChange=${() => toggle(a)} /> ${t('audience.' + a)}</label>`)}
     </fieldset>
     <${Field} label=${t('author.language')} type="select" value=${v.language} onInput=${set('language')} error=${fe.language}>
-      <option value="en">English</option><option value="lt">Lietuvių</option>
+      <option value="en" lang="en">English</option><option value="lt" lang="lt">Lietuvių</option>
     <//>
     <${Field} label=${t('author.minutes')} type="number" min="0" value=${v.estimated_minutes ?? ''} onInput=${set('estimated_minutes')} error=${fe.estimated_minutes} />
     <label class="switch"><input type="checkbox" role="switch" checked=${!!v.published} onChange=${e => set('published')(e.target.checked)} />

@@ -38,7 +38,7 @@ async function load() {
 }
 
 function Table({ caption, head, rows }) {
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap" tabindex="0"><table>
     <caption>${caption}</caption>
     <thead><tr>${head.map(h => html`<th scope="col">${h}</th>`)}</tr></thead>
     <tbody>${rows.map(r => html`<tr><th scope="row">${r[0]}</th>${r.slice(1).map(c => html`<td>${c}</td>`)}</tr>`)}</tbody>

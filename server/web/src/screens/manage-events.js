@@ -7,7 +7,7 @@ import { t, fmtDateTime, fmtNumber } from '../lib/i18n.js';
 import { screen, nav, navigate } from '../lib/router.js';
 import { get, post, patch, put, del } from '../lib/api.js';
 import { Page, usePaged, MoreButton, useApi, Loaded, Field, FormErrors, fieldErrors, Badge, Status, ErrorBox } from '../components/ui.js';
-import { useForm, toLocalInput, fromLocalInput, getAll, ConfirmButton, countryName } from '../components/staff.js';
+import { useForm, toLocalInput, fromLocalInput, getAll, ConfirmButton } from '../components/staff.js';
 
 const ROLES = ['admin', 'coordinator'];
 const KINDS = ['seminar', 'training', 'study_visit'];
@@ -15,7 +15,7 @@ const KINDS = ['seminar', 'training', 'study_visit'];
 function EventList() {
   const p = usePaged('/events', { limit: 50 });
   return html`<${Page} title=${t('mev.title')} wide actions=${html`<a class="button primary" href="/manage/events/new">${t('mev.new')}</a>`}>
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">${t('mev.event')}</th><th scope="col">${t('mev.kind')}</th><th scope="col">${t('mev.starts')}</th>
         <th scope="col">${t('mev.seats')}</th><th scope="col">${t('mev.status')}</th></tr></thead>
       <tbody>${p.items.map(e => html`<tr><th scope="row"><a href=${'/manage/events/' + e.id}>${e.title}</a></th>
@@ -113,7 +113,7 @@ function Registrations({ event }) {
       ${confirmed.length ? html`
         ${started ? html`<div class="actions"><button type="button" class="button secondary" disabled=${busy} onClick=${() => markAll('attended')}>${t('mev.allAttended')}</button></div>`
           : html`<p class="hint">${t('mev.attendanceLater')}</p>`}
-        <div class="table-wrap"><table class="attendance">
+        <div class="table-wrap" tabindex="0"><table class="attendance">
           <thead><tr><th scope="col">${t('mev.person')}</th><th scope="col">${t('mev.attendance')}</th><th scope="col">${t('mev.actions')}</th></tr></thead>
           <tbody>${confirmed.map(r => html`<tr><th scope="row">${r.name}</th>
             <td>${started ? html`<select aria-label=${t('mev.attendanceOf', { name: r.name })} value=${r.attendance || ''} disabled=${busy}
@@ -140,8 +140,7 @@ function EventEditor({ params }) {
   const [error, setError] = useState(null);
   if (isNew) return html`<${Page} title=${t('mev.new')}><${EventForm} onSaved=${e => navigate('/manage/events/' + e.id, { replace: true })} /><//>`;
   return html`<${Loaded} q=${q}>${e => html`<${Page} title=${e.title} wide>
-    <p class="crumbs"><a href="/manage/events">${t('mev.title')}</a> · <a href=${'/events/' + e.id}>${t('mev.view')}</a>
-      · ${e.country ? countryName(e.country) : ''}</p>
+    <p class="crumbs"><a href="/manage/events">${t('mev.title')}</a> · <a href=${'/events/' + e.id}>${t('mev.view')}</a></p>
     ${e.status === 'cancelled' ? html`<p class="notice error">${t('events.cancelledLong')}</p>` : null}
     <div class="grid-2">
       <section aria-labelledby="e-details"><h2 id="e-details">${t('mev.details')}</h2>

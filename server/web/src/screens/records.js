@@ -7,7 +7,7 @@ import { html, useState } from '../lib/html.js';
 import { t, fmtDate, fmtPercent } from '../lib/i18n.js';
 import { screen, nav, query, setQuery } from '../lib/router.js';
 import { qs } from '../lib/api.js';
-import { Page, usePaged, MoreButton } from '../components/ui.js';
+import { Page, usePaged, MoreButton, useApi, Loading, ErrorBox } from '../components/ui.js';
 import { useAll, DownloadButton } from '../components/staff.js';
 import { TranscriptView } from './transcript.js';
 
@@ -40,7 +40,7 @@ function Records({ user }) {
       <div class="field"><label for="r-to">${t('records.to')}</label>
         <input id="r-to" type="date" value=${f.to} onChange=${set('to')} /></div>
     </form>
-    <div class="table-wrap"><table class="records">
+    <div class="table-wrap" tabindex="0"><table class="records">
       <caption class="visually-hidden">${t('records.title')}</caption>
       <thead><tr><th scope="col">${t('records.user')}</th><th scope="col">${t('records.org')}</th><th scope="col">${t('records.course')}</th>
         <th scope="col">${t('records.enrolled')}</th><th scope="col">${t('records.completed')}</th><th scope="col">${t('records.best')}</th>
@@ -57,5 +57,14 @@ function Records({ user }) {
 }
 
 screen('/records', Records, { roles: STAFF });
-screen('/users/:id', ({ params }) => html`<${TranscriptView} userId=${params.id} title=${t('records.transcript')} />`, { roles: STAFF });
+// Another organisation's user is a 403 for a reviewer: say so on a page
+// of its own rather than an empty transcript.
+function UserTranscript({ params }) {
+  const q = useApi('/users/' + params.id + '/transcript');
+  if (q.error) return html`<${Page} title=${t('records.transcript')}><${ErrorBox} error=${q.error} /><//>`;
+  if (q.loading) return html`<${Loading} />`;
+  return html`<${TranscriptView} userId=${params.id} title=${t('records.transcript') + ': ' + q.data.user.name} />`;
+}
+
+screen('/users/:id', UserTranscript, { roles: STAFF });
 nav({ href: '/records', label: 'nav.records', roles: STAFF, order: 60 });

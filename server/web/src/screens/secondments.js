@@ -24,7 +24,7 @@ function List({ user }) {
       <div class="field"><label for="s-country">${t('sec.country')}</label><select id="s-country" value=${f.country} onChange=${set('country')}>
         <option value="">${t('sec.any')}</option>${EU_EEA.map(c => html`<option value=${c}>${countryName(c)}</option>`)}</select></div>
     </form>
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">${t('sec.person')}</th><th scope="col">${t('sec.host')}</th><th scope="col">${t('sec.dates')}</th><th scope="col">${t('sec.status')}</th></tr></thead>
       <tbody>${p.items.map(s => html`<tr><th scope="row">${edit ? html`<a href=${'/secondments/' + s.id}>${names.get(s.user_id) || '#' + s.user_id}</a>` : names.get(s.user_id) || '#' + s.user_id}</th>
         <td>${s.host_institution}, ${countryName(s.host_country)}</td><td>${fmtDate(s.starts_on)} – ${fmtDate(s.ends_on)}</td><td>${t('secondment.' + s.status)}</td></tr>`)}</tbody>
