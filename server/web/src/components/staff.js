@@ -64,16 +64,16 @@ export function ConfirmButton({ label, question, yes, onConfirm, busy, kind = 'd
 // Horizontal bars: rows [{label, value}], max the scale (else the largest).
 export function BarChart({ title, rows, max, format = fmtNumber }) {
   const top = max || Math.max(1, ...rows.map(r => r.value));
-  const h = 28, labelW = 0;
+  const h = 28, labelW = 150, barW = 190;
   const height = Math.max(1, rows.length) * h + 8;
   return html`<figure class="chart">
     <svg viewBox=${`0 0 400 ${height}`} role="img" aria-label=${title} preserveAspectRatio="xMinYMin meet">
       <title>${title}</title>
       ${rows.map((r, i) => html`<g>
-        <rect class="bar-bg" x=${labelW} y=${i * h + 4} width="300" height=${h - 10} rx="3"></rect>
-        <rect class="bar" x=${labelW} y=${i * h + 4} width=${Math.max(0, 300 * r.value / top)} height=${h - 10} rx="3"></rect>
-        <text class="bar-label" x=${labelW + 306} y=${i * h + h / 2 + 3}>${format(r.value)}</text>
-        <text class="bar-name" x=${labelW + 4} y=${i * h + h / 2 + 3}>${r.label.length > 40 ? r.label.slice(0, 39) + '…' : r.label}</text>
+        <rect class="bar-bg" x=${labelW} y=${i * h + 4} width=${barW} height=${h - 10} rx="3"></rect>
+        <rect class="bar" x=${labelW} y=${i * h + 4} width=${Math.max(0, barW * r.value / top)} height=${h - 10} rx="3"></rect>
+        <text class="bar-label" x=${labelW + barW + 6} y=${i * h + h / 2 + 3}>${format(r.value)}</text>
+        <text class="bar-name" x="0" y=${i * h + h / 2 + 3}>${r.label.length > 24 ? r.label.slice(0, 23) + '…' : r.label}</text>
       </g>`)}
     </svg>
   </figure>`;
