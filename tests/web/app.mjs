@@ -240,6 +240,32 @@ try {
     await screen('not-found');
   });
 
+  await step('503 and offline offer a retry; 401 sends to sign in and back', async () => {
+    let mode = 503;
+    await page.route('**/api/v1/courses?*', r => (mode === 503
+      ? r.fulfill({ status: 503, contentType: 'application/problem+json', headers: { 'Retry-After': '1' },
+          body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'database unavailable' }) })
+      : r.abort('internetdisconnected')));
+    await page.goto(fx.base + '/courses');
+    await page.getByText('The service is briefly unavailable').waitFor();
+    mode = 0;
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText('The server cannot be reached').waitFor();
+    await page.unroute('**/api/v1/courses?*');
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('link', { name: course }).waitFor();
+    await ctx.clearCookies();
+    await page.goto(fx.base + '/certificates');
+    await page.waitForURL(/\/login\?next=%2Fcertificates/);
+    await page.getByLabel('Email').fill(fx.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText('The email address or password is not correct.').waitFor();
+    await page.getByLabel('Password').fill(fx.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'My certificates' }).waitFor();
+  });
+
   await step('time to first render of the catalog', async () => {
     const times = [];
     for (let i = 0; i < 3; i++) {
