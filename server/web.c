@@ -25,8 +25,9 @@ web_match(const char *method, const char *path)
 {
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return (NULL);
+	/* A path that is not UTF-8 is no route of the app: 404, not a page. */
 	if (path[0] != '/' || strncmp(path, "/api/", 5) == 0 ||
-	    strcmp(path, "/api") == 0)
+	    strcmp(path, "/api") == 0 || !utf8_valid(path, strlen(path)))
 		return (NULL);
 	return (&web_route);
 }

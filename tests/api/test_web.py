@@ -64,6 +64,7 @@ def test_unknown_assets_and_api_paths_stay_problems():
     problem(s.get("/app/"), 404)
     problem(s.get("/api/v1/nothing"), 404)
     problem(s.get("/api/nothing"), 404)
+    problem(s.get("/%ff%fe"), 404)      # not UTF-8: no screen of the app
     r = s.post("/courses", {})
     assert r.status in (404, 405), r
     assert r.header("Content-Type") == "application/problem+json"

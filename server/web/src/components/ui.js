@@ -7,7 +7,7 @@ import { ApiError, get, qs } from '../lib/api.js';
 
 // The frame of every screen: one h1 that takes focus after navigation, so
 // screen readers announce the new page; document.title follows.
-export function Page({ title, wide, actions, children, className }) {
+export function Page({ title, titleLang, wide, actions, children, className }) {
   const h1 = useRef(null);
   useEffect(() => {
     document.title = title ? title + ' · migtrain' : 'migtrain';
@@ -15,7 +15,7 @@ export function Page({ title, wide, actions, children, className }) {
   }, [title]);
   return html`<div class=${'page' + (wide ? ' wide' : '') + (className ? ' ' + className : '')}>
     <div class="page-head">
-      <h1 tabindex="-1" ref=${h1}>${title}</h1>
+      <h1 tabindex="-1" ref=${h1} lang=${titleLang}>${title}</h1>
       ${actions ? html`<div class="page-actions">${actions}</div>` : null}
     </div>
     ${children}

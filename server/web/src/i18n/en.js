@@ -189,7 +189,6 @@ export default {
   'cert.pdf': 'Download PDF',
   'cert.copied': 'The link is copied. Anyone with it can check the certificate.',
   'cert.copyFailed': 'Copy this link: {url}',
-  'cert.printHint': 'Open the certificate to print it.',
 
   'transcript.title': 'My transcript',
   'transcript.name': 'Name',

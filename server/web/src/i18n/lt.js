@@ -195,7 +195,6 @@ export default {
   'cert.pdf': 'Atsisiųsti PDF',
   'cert.copied': 'Nuoroda nukopijuota. Kiekvienas, turintis ją, gali patikrinti pažymėjimą.',
   'cert.copyFailed': 'Nukopijuokite šią nuorodą: {url}',
-  'cert.printHint': 'Atidarykite pažymėjimą, kad jį išspausdintumėte.',
 
   'transcript.title': 'Mano mokymosi išrašas',
   'transcript.name': 'Vardas, pavardė',

@@ -34,12 +34,13 @@ function Certificates({ user }) {
           </dl>
           <div class="actions">
             <a class="button primary" href=${'/verify/' + r.certificate_code} aria-label=${t('cert.open') + ': ' + r.course_title}>${t('cert.open')}</a>
+            <a class="button secondary" href=${'/verify/' + r.certificate_code + '?print=1'}
+              aria-label=${t('common.print') + ': ' + r.course_title}>${t('common.print')}</a>
             <button type="button" class="button secondary" onClick=${() => copy(r.certificate_code)}
               aria-label=${t('cert.share') + ': ' + r.course_title}>${t('cert.share')}</button>
             ${pdf ? html`<a class="button secondary" href=${'/api/v1/certificates/' + r.certificate_code + '/pdf'}
               aria-label=${t('cert.pdf') + ': ' + r.course_title}>${t('cert.pdf')}</a>` : null}
           </div>
-          <p class="muted small">${t('cert.printHint')}</p>
         </li>`)}</ul>`}<//>
     <${Status} text=${msg} />
   <//>`;

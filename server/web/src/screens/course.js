@@ -42,7 +42,7 @@ function Outline({ params, user }) {
   return html`<${Loaded} q=${q}>${({ course, enrollment, certificate }) => {
     const done = doneSet(user.id, enrollment, course);
     const firstOpen = course.modules.find(m => !done.has(m.id));
-    return html`<${Page} title=${course.title}>
+    return html`<${Page} title=${course.title} titleLang=${course.language}>
       <div lang=${course.language}><p class="lead">${course.summary}</p></div>
       <${AudienceBadges} list=${course.audience} />
       <p class="meta">

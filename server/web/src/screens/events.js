@@ -38,7 +38,8 @@ function Events() {
       <h2><a href=${'/events/' + e.id}>${e.title}</a></h2>
       <p class="meta"><span>${when(e)}</span><span>${place(e)}</span></p>
       ${e.status === 'cancelled' ? html`<p><${Badge} kind="bad">${t('events.cancelled')}<//></p>`
-        : html`<p class="muted">${t('events.seats', { n: Math.max(0, e.capacity - e.confirmed), capacity: fmtNumber(e.capacity) })}</p>`}
+        : e.confirmed >= e.capacity ? html`<p class="muted">${t('events.fullWaitlist')}</p>`
+        : html`<p class="muted">${t('events.seats', { n: e.capacity - e.confirmed, capacity: fmtNumber(e.capacity) })}</p>`}
     </li>`)}</ul>
     ${!p.loading && !p.error && p.items.length === 0 ? html`<p class="card empty">${t('events.none')}</p>` : null}
     <${MoreButton} p=${p} />

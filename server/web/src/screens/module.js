@@ -41,7 +41,7 @@ function Lesson({ data, user, reload }) {
     } catch (err) { setError(err); }
     setBusy(false);
   }
-  return html`<${Page} title=${module.title} className="reader">
+  return html`<${Page} title=${module.title} titleLang=${course.language} className="reader">
     <p class="crumbs"><a href=${'/courses/' + course.id} lang=${course.language}>${course.title}</a>
       <span aria-hidden="true"> › </span>${t('lesson.position', { n: module.position, total: course.modules.length })}</p>
     <article class="prose" lang=${course.language} dangerouslySetInnerHTML=${{ __html: module.body_html || '' }}></article>

@@ -27,8 +27,11 @@ function Password() {
       await post('/auth/password', { current_password: cur, new_password: next });
       setDone(true); setCur(''); setNext(''); setAgain('');
     } catch (err) {
-      if (err.status === 403) setLocal({ current_password: t('password.wrong') });
-      setError(err);
+      // 403 here means the current password was wrong: say so at the field.
+      if (err.status === 403) {
+        setLocal({ current_password: t('password.wrong') });
+        setError(new ApiError(422, { detail: t('password.fix') }));
+      } else setError(err);
     }
     setBusy(false);
   }

@@ -201,7 +201,7 @@ export function QuizPlayer({ data, user, pager }) {
     setBusy(false);
   }
 
-  return html`<${Page} title=${module.title} className="quiz">
+  return html`<${Page} title=${module.title} titleLang=${course.language} className="quiz">
     <p class="crumbs"><a href=${'/courses/' + course.id} lang=${course.language}>${course.title}</a></p>
     <${Loaded} q=${info}>${quiz => html`
       ${!attempt ? html`<div class="card quiz-intro">

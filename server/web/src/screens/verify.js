@@ -2,9 +2,9 @@
 // issuer, status (valid or revoked, prominently) and whether the signature
 // verifies against /api/v1/certificates/keys, checked in this browser when
 // it has Ed25519, else reported as checked by the server. Printable.
-import { html } from '../lib/html.js';
+import { html, useEffect } from '../lib/html.js';
 import { t, fmtDate } from '../lib/i18n.js';
-import { screen } from '../lib/router.js';
+import { screen, query } from '../lib/router.js';
 import { get } from '../lib/api.js';
 import { Page, useApi, Loaded } from '../components/ui.js';
 import { verifyJws, decodePayload } from '../lib/jws.js';
@@ -27,6 +27,8 @@ async function load(code) {
 
 function Verify({ params }) {
   const q = useApi(() => load(params.code), [params.code]);
+  // "Print" on My certificates opens this page with ?print=1.
+  useEffect(() => { if (q.data && query().print) setTimeout(() => window.print(), 300); }, [q.data]);
   return html`<${Loaded} q=${q}>${({ cert, sig, issuer }) => {
     const valid = cert.valid && sig.result !== 'invalid';
     return html`<${Page} title=${t('verify.title')} className="verify"
