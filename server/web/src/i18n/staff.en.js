@@ -204,6 +204,7 @@ export default {
   'admin.deactivateQ': 'Deactivate {name}? They are signed out at once.',
   'admin.deactivateYes': 'Yes, deactivate',
   'admin.deactivated': '{name} was deactivated.',
+  'admin.you': 'Your own account',
   'admin.inactive': 'Deactivated',
   'admin.reactivate': 'Reactivate',
   'admin.audit': 'Audit log',

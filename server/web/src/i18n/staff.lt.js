@@ -211,6 +211,7 @@ export default {
   'admin.deactivateQ': 'Išjungti paskyrą: {name}? Asmuo bus iškart atjungtas.',
   'admin.deactivateYes': 'Taip, išjungti',
   'admin.deactivated': 'Paskyra išjungta: {name}.',
+  'admin.you': 'Jūsų paskyra',
   'admin.inactive': 'Išjungta',
   'admin.reactivate': 'Vėl įjungti',
   'admin.audit': 'Audito žurnalas',

@@ -60,7 +60,7 @@ function NewUser({ orgs, onAdded }) {
     </form></details>`;
 }
 
-function Users() {
+function Users({ user }) {
   const [f, setF] = useState({ org_id: query().org_id || '', role: query().role || '' });
   const set = k => e => { const n = { ...f, [k]: e.target.value }; setF(n); setQuery(n); };
   const orgs = useAll('/orgs') || [];
@@ -85,9 +85,9 @@ function Users() {
       <thead><tr><th scope="col">${t('admin.name')}</th><th scope="col">${t('admin.email')}</th><th scope="col">${t('admin.org')}</th>
         <th scope="col">${t('admin.role')}</th><th scope="col">${t('admin.state')}</th></tr></thead>
       <tbody>${p.items.map(u => html`<tr><th scope="row"><a href=${'/users/' + u.id}>${u.name}</a></th><td>${u.email}</td><td>${orgName.get(u.org_id) || '—'}</td>
-        <td><select aria-label=${t('admin.roleOf', { name: u.name })} value=${u.role} onChange=${e => change(u, { role: e.target.value }, t('admin.roleChanged', { name: u.name }))}>
-          ${ROLES.map(r => html`<option value=${r}>${t('role.' + r)}</option>`)}</select></td>
-        <td>${u.active ? html`<${ConfirmButton} label=${t('admin.deactivate')} question=${t('admin.deactivateQ', { name: u.name })} yes=${t('admin.deactivateYes')}
+        <td>${u.id === user.id ? t('role.' + u.role) : html`<select aria-label=${t('admin.roleOf', { name: u.name })} value=${u.role} onChange=${e => change(u, { role: e.target.value }, t('admin.roleChanged', { name: u.name }))}>
+          ${ROLES.map(r => html`<option value=${r}>${t('role.' + r)}</option>`)}</select>`}</td>
+        <td>${u.id === user.id ? t('admin.you') : u.active ? html`<${ConfirmButton} label=${t('admin.deactivate')} question=${t('admin.deactivateQ', { name: u.name })} yes=${t('admin.deactivateYes')}
               onConfirm=${() => change(u, { active: false }, t('admin.deactivated', { name: u.name }))} />`
           : html`<${Badge} kind="bad">${t('admin.inactive')}<//> <button type="button" class="button link" onClick=${() => change(u, { active: true }, t('staff.saved'))}>${t('admin.reactivate')}</button>`}</td></tr>`)}</tbody>
     </table></div>
