@@ -329,6 +329,12 @@ try {
     await nav(admin, 'Audit log').click();
     await admin.getByText('user.update').first().waitFor();
     await screen(admin, 'audit');
+    // Registrations wrote mail (API §13) in their transactions.
+    await nav(admin, 'Mail outbox').click();
+    await settle(admin);
+    await admin.waitForFunction(() => document.querySelectorAll('main tbody tr').length > 0);
+    check((await admin.locator('main tbody').textContent()).includes('t3@example.org'), 'the outbox lists the mail to the waitlisted trainee');
+    await screen(admin, 'outbox');
   });
 
   await step('Lithuanian: every staff screen, no English string', async () => {

@@ -17,3 +17,4 @@ import './authoring.js';
 import './manage-events.js';
 import './secondments.js';
 import './admin.js';
+import './outbox.js';
