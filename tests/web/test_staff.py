@@ -64,7 +64,7 @@ def test_staff_browser():
     os.makedirs(OUT, exist_ok=True)
     env = dict(os.environ, MIGTRAIN_WEB_FIXTURE=json.dumps(fixture))
     r = subprocess.run(["node", os.path.join(os.path.dirname(os.path.abspath(__file__)), "staff.mjs")],
-                       env=env, timeout=900)
+                       env=env, timeout=1500)
     assert r.returncode == 0, "staff browser test failed (see above)"
 
 
