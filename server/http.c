@@ -30,6 +30,7 @@
 #include "route.h"
 #include "session.h"
 #include "text.h"
+#include "web.h"
 
 static struct MHD_Daemon	*daemon_handle;
 static int			 listen_fd = -1;
@@ -109,6 +110,8 @@ req_new(struct MHD_Connection *conn, const char *url, const char *method)
 	set_request_id(r);
 	r->route = route_match(r->method, r->path, r->params, &r->route_index,
 	    allow, sizeof(allow));
+	if (r->route == NULL && allow[0] == '\0')
+		r->route = web_match(r->method, r->path);	/* the web app */
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &bad);
 	if (bad)
 		problem_set(r, 400, NULL, "the query string is not UTF-8");

@@ -17,6 +17,7 @@ extern const struct route event_routes[];
 extern const struct route secondment_routes[];
 extern const struct route record_routes[];
 extern const struct route certificate_routes[];
+extern const struct route preview_routes[];
 extern const struct route mail_routes[];
 
 /* The calendar of a user's confirmed events (GET /me/calendar), answered

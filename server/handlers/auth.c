@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "problem.h"
+#include "session.h"
 
 static int	auth_login(struct req *);
 static int	auth_login_resume(struct req *);
@@ -196,10 +197,26 @@ auth_logout(struct req *r)
 	return (reply_empty(r, 204));
 }
 
+/* The caller. A cookie session also gets its csrf_token back (API §12):
+ * a reloaded page has lost it, yet must keep writing. */
 static int
 auth_me(struct req *r)
 {
-	return (reply_json(r, 200, r->sess.user_json));
+	const char	*token;
+	char		 csrf[TOKEN_TEXT_LEN];
+	json_t		*user;
+	json_error_t	 err;
+	int		 via_cookie;
+
+	if (!r->sess.via_cookie)
+		return (reply_json(r, 200, r->sess.user_json));
+	user = json_loads(r->sess.user_json, 0, &err);
+	if (user == NULL)
+		return (problem_set(r, 500, NULL, "the user did not parse"));
+	token = session_token(r, &via_cookie);
+	csrf_for(token, csrf);
+	json_object_set_new(user, "csrf_token", json_string(csrf));
+	return (reply_json_new(r, 200, user));
 }
 
 static int
