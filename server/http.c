@@ -57,7 +57,7 @@ static unsigned			 conns_open;
 static unsigned long		 conns_refused;
 static unsigned			 conns_max;
 static unsigned			 bucket_conns[CONN_BUCKETS];
-static int			*fd_bucket;	/* -1 free, -2 untracked cap */
+static int			*fd_bucket;	/* -1 free, -2 no address bucket */
 static int			 fd_slots;
 
 static void	 req_free(struct req *);
@@ -300,8 +300,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return (MHD_YES);
 	}
 	if (r->answered) {
-		*upload_data_size = 0;	/* discard what a refused client sends */
-		return (MHD_YES);
+		/* Discard what a refused client sends, at the minimum rate. */
+		r->body_seen += *upload_data_size;
+		*upload_data_size = 0;
+		return (too_slow(r) || r->body_seen > HTTP_DISCARD_MAX ?
+		    MHD_NO : MHD_YES);
 	}
 	if (*upload_data_size != 0) {
 		/*

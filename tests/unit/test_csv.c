@@ -1,7 +1,9 @@
 /*
  * Unit tests of csv.c: RFC 4180 quoting (comma, quote, CR, LF), rows ended
  * by CRLF, empty and NULL cells, UTF-8 passed through, and the formula
- * injection prefix for = + - @ TAB CR (inside the quotes when quoted).
+ * injection prefix for = + - @ TAB CR (inside the quotes when quoted);
+ * issue 18: ';' and TAB quoted, the prefix past blanks and invisible or
+ * fullwidth forms, and after every separator inside a cell.
  */
 #include <stdlib.h>
 
