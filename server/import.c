@@ -30,7 +30,7 @@
 
 #define IMPORT_META_MAX		(64u << 10)
 #define IMPORT_LESSON_MAX	(1u << 20)
-#define IMPORT_GIFT_MAX		(4u << 20)
+#define IMPORT_GIFT_MAX		(5u << 20)
 
 struct lesson {
 	int	 num;

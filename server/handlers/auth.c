@@ -110,6 +110,8 @@ auth_login(struct req *r)
 		return (-1);
 	if (strlen(password) > 1024)
 		return (problem_field(r, "password", "must be at most 1024 bytes"));
+	if (pwhash_admit(r) == -1)
+		return (-1);
 
 	/* Counts this attempt as a failure until it succeeds (schema/001). */
 	res = db_query(r, "SELECT retry_after, password_hash, failure_id"
@@ -142,12 +144,13 @@ auth_login_resume(struct req *r)
 	token_hash(token, hash);
 	csrf_for(token, csrf);
 	res = db_query(r,
-	    "WITH u AS (SELECT * FROM users WHERE lower(email) = lower($1)"
+	    "WITH u AS (SELECT * FROM users"
+	    "           WHERE mt_email_key(email) = mt_email_key($1)"
 	    "           AND active),"
 	    " rehash AS (UPDATE users SET password_hash = $3 FROM u"
 	    "            WHERE users.id = u.id AND $3::text IS NOT NULL),"
 	    " cleared AS (DELETE FROM login_failures"
-	    "             WHERE lower(email) = lower($1)"
+	    "             WHERE lower(email) = mt_email_key($1)"
 	    "               AND (NOT pending OR id = $6::bigint)),"
 	    " expired AS (DELETE FROM sessions USING u"
 	    "             WHERE sessions.user_id = u.id"
@@ -270,7 +273,7 @@ auth_password_resume(struct req *r)
 	    " revoked AS (UPDATE sessions SET revoked_at = now()"
 	    "             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL),"
 	    " cleared AS (DELETE FROM login_failures WHERE lower(email) ="
-	    "             (SELECT lower(email) FROM users WHERE id = $1)"
+	    "             (SELECT mt_email_key(email) FROM users WHERE id = $1)"
 	    "               AND (NOT pending OR id = $4::bigint))"
 	    "INSERT INTO audit_log (actor_id, action, object_type, object_id)"
 	    " SELECT $1, 'user.password_change', 'user', id FROM u",
