@@ -466,7 +466,9 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->answered)
 		r->status = 499;	/* the client went away */
 	metrics_observe(r->route_index, r->status, ms);
-	log_request(r->method, r->path, r->status, ms,
+	log_request(r->method, r->route != NULL &&
+	    (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern : r->path,
+	    r->status, ms,
 	    r->authed ? (long long)r->sess.user_id : 0, r->request_id);
 	req_free(r);
 	*con_cls = NULL;

@@ -24,6 +24,7 @@ typedef int handler_fn(struct req *);
 /* Route flags: what the glue does before calling the handler. */
 #define ROUTE_AUTH	0x01	/* resolve the session first; 401 without */
 #define ROUTE_BIG_BODY	0x02	/* 5 MiB body cap instead of 1 MiB */
+#define ROUTE_SECRET_PATH 0x04	/* the path holds a secret: log the pattern */
 
 struct route {
 	const char	*method;
