@@ -212,7 +212,7 @@ CREATE OR REPLACE FUNCTION mt_attempt_save(aid bigint, uid bigint,
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	a attempts;
-	x jsonb;
+	ans jsonb;
 	qe jsonb;
 	qid text;
 	kind text;
@@ -230,10 +230,10 @@ BEGIN
 	IF a.deadline IS NOT NULL AND clock_timestamp() > a.deadline THEN
 		PERFORM mt_raise(409, 'the time limit of the attempt has passed');
 	END IF;
-	FOR x IN SELECT e FROM jsonb_array_elements(answers) AS e LOOP
-		qid := x ->> 'question_id';
+	FOR ans IN SELECT e FROM jsonb_array_elements(answers) AS e LOOP
+		qid := ans ->> 'question_id';
 		SELECT e INTO qe FROM jsonb_array_elements(a.questions) AS e
-		 WHERE e -> 'id' = x -> 'question_id';
+		 WHERE e -> 'id' = ans -> 'question_id';
 		IF NOT FOUND THEN
 			PERFORM mt_raise(422, format('question %s is not a '
 			    'question of this attempt', qid));
@@ -241,7 +241,7 @@ BEGIN
 		kind := CASE qe ->> 'type' WHEN 'short' THEN 'text'
 		    WHEN 'numeric' THEN 'number' WHEN 'matching' THEN 'pairs'
 		    ELSE 'choice_ids' END;
-		FOR k IN SELECT jsonb_object_keys(x) LOOP
+		FOR k IN SELECT jsonb_object_keys(ans) LOOP
 			IF k <> 'question_id' AND k <> kind THEN
 				PERFORM mt_raise(422, format('question %s (%s) '
 				    'takes %s, not %s', qid, qe ->> 'type',
@@ -250,11 +250,11 @@ BEGIN
 		END LOOP;
 		IF kind = 'choice_ids' THEN
 			IF qe ->> 'type' IN ('single', 'truefalse') AND
-			   jsonb_array_length(x -> 'choice_ids') > 1 THEN
+			   jsonb_array_length(ans -> 'choice_ids') > 1 THEN
 				PERFORM mt_raise(422, format('question %s (%s) '
 				    'takes one choice', qid, qe ->> 'type'));
 			END IF;
-			SELECT c INTO v FROM jsonb_array_elements(x -> 'choice_ids')
+			SELECT c INTO v FROM jsonb_array_elements(ans -> 'choice_ids')
 			    AS c
 			 WHERE NOT EXISTS (SELECT 1
 			       FROM jsonb_array_elements(qe -> 'choices') AS o
@@ -265,13 +265,13 @@ BEGIN
 				    'choice of question %s', v, qid));
 			END IF;
 			IF (SELECT count(DISTINCT c) FROM
-			    jsonb_array_elements(x -> 'choice_ids') AS c) <>
-			   jsonb_array_length(x -> 'choice_ids') THEN
+			    jsonb_array_elements(ans -> 'choice_ids') AS c) <>
+			   jsonb_array_length(ans -> 'choice_ids') THEN
 				PERFORM mt_raise(422, format('question %s: a '
 				    'choice is given twice', qid));
 			END IF;
 		ELSIF kind = 'pairs' THEN
-			SELECT p INTO v FROM jsonb_array_elements(x -> 'pairs') AS p
+			SELECT p INTO v FROM jsonb_array_elements(ans -> 'pairs') AS p
 			 WHERE NOT (qe -> 'left' @> jsonb_build_array(p -> 0))
 			    OR NOT (qe -> 'right' @> jsonb_build_array(p -> 1))
 			 LIMIT 1;
