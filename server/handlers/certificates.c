@@ -4,6 +4,7 @@
  * certificate.c (domain logic that completion calls); drawing the PDF in
  * pdf.c.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@
 
 #define CERT_CODE_PARAM_MAX	64	/* longer than any typed code */
 #define CERT_REASON_MAX		500
+#define CERT_PDF_CACHE		64	/* PDFs of about 40 kB */
 
 static int	certificates_keys(struct req *);
 static int	certificates_get(struct req *);
@@ -94,19 +96,76 @@ certificates_revoke(struct req *r)
 }
 
 /*
- * GET /certificates/{code}/pdf: drawn on request, a few milliseconds of
- * one worker (tests/bench/pdf.sh), so nothing is cached and a revocation
- * shows at once. The QR code holds {MIGTRAIN_PUBLIC_URL}/verify/{code};
- * without a public URL it holds the credential's id,
- * urn:migtrain:certificate:{code}, since a relative address means nothing
- * to a phone.
+ * Recently drawn PDFs, by code and revocation state. Drawing one costs
+ * about 17 ms of CPU (most of it zlib compressing the font subsets;
+ * tests/bench/pdf.sh), which a worker should not spend again on every
+ * download of the same page. A certificate never changes after issue but
+ * for its revocation (schema/050), so the key is exact; the settings that
+ * also show on the page are fixed for the life of the process.
+ */
+struct pdf_cached {
+	char		 key[CERT_CODE_PARAM_MAX + 40];
+	char		*data;
+	size_t		 len;
+	uint64_t	 used;
+};
+static struct pdf_cached	pdf_cache[CERT_PDF_CACHE];
+static uint64_t			pdf_clock;
+static pthread_mutex_t		pdf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the cached PDF under key into *out, or 0 when there is none. */
+static int
+pdf_cache_get(const char *key, struct buf *out)
+{
+	int	i, hit = 0;
+
+	pthread_mutex_lock(&pdf_lock);
+	for (i = 0; i < CERT_PDF_CACHE && !hit; i++)
+		if (pdf_cache[i].data != NULL &&
+		    strcmp(pdf_cache[i].key, key) == 0) {
+			pdf_cache[i].used = ++pdf_clock;
+			buf_append(out, pdf_cache[i].data, pdf_cache[i].len);
+			hit = 1;
+		}
+	pthread_mutex_unlock(&pdf_lock);
+	return (hit);
+}
+
+/* Keeps a copy, in place of the least recently used entry. */
+static void
+pdf_cache_put(const char *key, const struct buf *b)
+{
+	struct pdf_cached	*e = &pdf_cache[0];
+	char			*copy;
+	int			 i;
+
+	copy = xmalloc(b->len);
+	memcpy(copy, b->data, b->len);
+	pthread_mutex_lock(&pdf_lock);
+	for (i = 1; i < CERT_PDF_CACHE; i++)
+		if (pdf_cache[i].used < e->used)
+			e = &pdf_cache[i];
+	free(e->data);
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	e->data = copy;
+	e->len = b->len;
+	e->used = ++pdf_clock;
+	pthread_mutex_unlock(&pdf_lock);
+}
+
+/*
+ * GET /certificates/{code}/pdf, drawn on first request and then served
+ * from the cache above, so a revocation shows at once. The QR code holds
+ * {MIGTRAIN_PUBLIC_URL}/verify/{code}; without a public URL it holds the
+ * credential's id, urn:migtrain:certificate:{code}, since a relative
+ * address means nothing to a phone.
  */
 static int
 certificates_pdf(struct req *r)
 {
 	struct pdf_certificate	 c;
 	struct buf		 b = { NULL, 0, 0 };
-	const char		*code, *base;
+	const char		*code, *base, *key;
 	PGresult		*res;
 	int			 rc;
 
@@ -131,19 +190,24 @@ certificates_pdf(struct req *r)
 	c.revoked = PQgetisnull(res, 0, 4) ? NULL :
 	    req_strf(r, "%s", PQgetvalue(res, 0, 4));
 	PQclear(res);
-	c.issuer = certificate_issuer_name();
-	c.code = code;
-	if ((base = certificate_public_url(r)) != NULL) {
-		c.qr = req_strf(r, "%s/verify/%s", base, code);
-		c.verify = req_strf(r, "Verify at %s", c.qr);
-	} else {
-		c.qr = req_strf(r, "urn:migtrain:certificate:%s", code);
-		c.verify = "Verify this code on the issuer's migtrain site.";
-	}
-	if (pdf_certificate(&c, &b) == -1) {
-		buf_free(&b);
-		return (problem_set(r, 500, NULL, "could not draw the "
-		    "certificate"));
+	key = req_strf(r, "%s|%s", code, c.revoked ? c.revoked : "");
+	if (!pdf_cache_get(key, &b)) {
+		c.issuer = certificate_issuer_name();
+		c.code = code;
+		if ((base = certificate_public_url(r)) != NULL) {
+			c.qr = req_strf(r, "%s/verify/%s", base, code);
+			c.verify = req_strf(r, "Verify at %s", c.qr);
+		} else {
+			c.qr = req_strf(r, "urn:migtrain:certificate:%s", code);
+			c.verify = "Verify this code on the issuer's migtrain "
+			    "site.";
+		}
+		if (pdf_certificate(&c, &b) == -1) {
+			buf_free(&b);
+			return (problem_set(r, 500, NULL, "could not draw the "
+			    "certificate"));
+		}
+		pdf_cache_put(key, &b);
 	}
 	reply_header(r, "Content-Disposition", req_strf(r, "inline; "
 	    "filename=\"certificate-%s.pdf\"", code));

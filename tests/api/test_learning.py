@@ -189,15 +189,26 @@ def test_pdf_unknown_404():
 
 
 def test_pdf_without_public_url():
-    """Without MIGTRAIN_PUBLIC_URL the QR code holds the credential's id."""
+    """Without MIGTRAIN_PUBLIC_URL the QR code holds the credential's id.
+    This server runs in an empty environment (no HOME, PATH, LANG or
+    XDG_*; only its own settings and the sanitizers'), as a bare service
+    would: fontconfig must still find DejaVu."""
     cid, mids = course("Visa code")
     code = complete_course(tr2, cid, mids)["certificate_code"]
-    env = {"MIGTRAIN_PUBLIC_URL": "", "MIGTRAIN_ISSUER_NAME": ""}
-    bare = Server("learning_bare", env=env, migrate=False, conninfo=s.db).start()
+    bare = Server("learning_bare", migrate=False, conninfo=s.db)
+    bare.env = dict((k, v) for k, v in bare.env.items()
+                    if k.startswith(("MIGTRAIN_DB", "MIGTRAIN_LISTEN",
+                                     "MIGTRAIN_THREADS", "MIGTRAIN_KEY_FILE",
+                                     "ASAN_", "LSAN_", "UBSAN_")))
+    bare.start()
     try:
         data = fetch_pdf(code, bare)
         assert pdf_qr(data) == "urn:migtrain:certificate:" + code
         assert "Issued by migtrain" in pdf_text(data)
+        fonts = subprocess.run(["pdffonts", "-"], input=data,
+                               capture_output=True, check=True)
+        rows = fonts.stdout.decode().splitlines()[2:]
+        assert rows and all("DejaVu" in f for f in rows), rows
     finally:
         assert bare.stop() == 0
         bare.log.close()
