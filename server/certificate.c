@@ -94,7 +94,8 @@ certificate_issue(struct req *r, int64_t enrollment_id)
 		    "SELECT c.id, certificate_payload(c::certificates, $3, $4)::text"
 		    "  FROM c",
 		    4, req_id_text(r, enrollment_id), code,
-		    certificate_public_url(r), certificate_issuer_name());
+		    certificate_public_url(r),
+		    certificate_issuer_name());
 		if (res == NULL)
 			return (-1);
 		if (PQntuples(res) == 1)

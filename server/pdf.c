@@ -19,7 +19,7 @@
 #define PAGE_H		595.28
 #define MARGIN		70.0
 #define QR_SIZE		118.0
-#define QR_QUIET	4	/* modules of white around the code (ISO 18004) */
+#define QR_QUIET	4	/* white modules around the code (ISO 18004) */
 
 /* The one ink colour of the page and the red of a revocation. */
 #define INK		0.11, 0.20, 0.36

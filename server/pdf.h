@@ -10,11 +10,11 @@ struct pdf_certificate {
 	const char	*holder;	/* the holder's name */
 	const char	*course;	/* the course title */
 	const char	*completed;	/* completion date, as printed */
-	const char	*issuer;	/* MIGTRAIN_ISSUER_NAME or "migtrain" */
+	const char	*issuer;	/* the issuer's name */
 	const char	*code;		/* the certificate code */
-	const char	*qr;		/* what the QR code encodes */
-	const char	*verify;	/* the "verify at" line under the code */
-	const char	*revoked;	/* revocation date, or NULL when valid */
+	const char	*qr;		/* what the QR code holds */
+	const char	*verify;	/* the line under the code */
+	const char	*revoked;	/* revocation date; NULL: valid */
 };
 
 /*

@@ -172,7 +172,8 @@ certificates_pdf(struct req *r)
 	if ((code = cert_code_param(r)) == NULL)
 		return (-1);
 	res = db_query(r, "SELECT code, holder_name, course_title,"
-	    "       to_char(completed_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY'),"
+	    "       to_char(completed_at AT TIME ZONE 'UTC',"
+	    "               'FMDD FMMonth YYYY'),"
 	    "       to_char(revoked_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY')"
 	    "  FROM certificates"
 	    " WHERE code = mt_certificate_code($1) AND credential IS NOT NULL",

@@ -175,11 +175,12 @@ static int
 quizzes_update(struct req *r)
 {
 	static const char *const fields[] = { "title", "pass_percent",
-	    "max_attempts", "time_limit_s", "shuffle", "grading", "draw", NULL };
+	    "max_attempts", "time_limit_s", "shuffle", "grading", "draw",
+	    NULL };
 	const char	*title, *grading;
 	int64_t		 id, pass, maxa, tlimit, draw;
-	int		 shuf, has_pass, has_maxa, has_tlimit, has_shuf, has_draw;
-	int		 bad;
+	int		 shuf, has_pass, has_maxa, has_tlimit, has_shuf;
+	int		 has_draw, bad;
 	json_t		*b;
 
 	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1 ||
