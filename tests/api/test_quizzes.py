@@ -466,7 +466,17 @@ def test_save_during_submit_counts():
          "COMMIT;" % (att["id"], t1_id, answer)], check=True,
         capture_output=True))
     slow.start()
-    time.sleep(0.5)
+    # Submit once the saving transaction holds the lock (it is in its
+    # sleep), not after a guessed delay: under load psql may start late.
+    for _ in range(600):
+        if sql1("SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event = 'PgSleep'"
+                " AND query LIKE '%%mt_attempt_save(%d,%%pg_sleep%%'"
+                " AND pid <> pg_backend_pid()" % att["id"]) == "1":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the saving transaction never started")
     result = submit(att)
     slow.join()
     assert result["score"] == 1.0, result
