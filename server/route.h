@@ -13,6 +13,7 @@ extern const struct route audit_routes[];
 extern const struct route ops_routes[];
 extern const struct route course_routes[];
 extern const struct route quiz_routes[];
+extern const struct route attempt_routes[];
 extern const struct route event_routes[];
 extern const struct route secondment_routes[];
 extern const struct route record_routes[];
