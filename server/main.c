@@ -17,6 +17,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "mail_sender.h"
 #include "metrics.h"
 #include "route.h"
 #include "signing.h"
@@ -97,7 +98,8 @@ cmd_serve(int argc, char **argv)
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */
 	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
-	    pwhash_start() == -1 || http_start() == -1)
+	    pwhash_start() == -1 || mail_sender_start() == -1 ||
+	    http_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
@@ -108,6 +110,7 @@ cmd_serve(int argc, char **argv)
 	http_drain();
 	pwhash_stop();
 	http_stop();
+	mail_sender_stop();
 	db_shutdown();
 	metrics_free();
 	route_free();
