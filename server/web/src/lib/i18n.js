@@ -24,6 +24,11 @@ function initial() {
 }
 
 export const language = store(initial());
+
+// The language this browser's user picked with the switch, or null.
+export function chosenLanguage() {
+  try { return catalogues[localStorage.getItem(KEY)] ? localStorage.getItem(KEY) : null; } catch (e) { return null; }
+}
 document.documentElement.lang = language.get();
 
 export function setLanguage(l, remember = true) {

@@ -3,19 +3,21 @@
 // token back after a reload (API §12).
 import { get, post, patch, setCsrf, setUnauthorizedHandler } from './api.js';
 import { store } from './store.js';
-import { language, setLanguage } from './i18n.js';
+import { language, setLanguage, chosenLanguage } from './i18n.js';
 import { navigate } from './router.js';
 
 export const session = store(undefined);
 
 export function isStaff(u) { return !!u && u.role !== 'trainee'; }
 
-function adopt(user, csrf) {
+// The account's language (§13) wins on a reload; at login a language the
+// visitor chose on this browser is written to the account instead.
+function adopt(user, csrf, atLogin) {
   setCsrf(csrf);
   const { csrf_token, ...u } = user;
-  // The account's language wins when the API keeps one (§13).
-  if (u.language && u.language !== language.get()) setLanguage(u.language);
   session.set(u);
+  if (atLogin && chosenLanguage()) rememberLanguage(language.get());
+  else if (u.language && u.language !== language.get()) setLanguage(u.language, false);
 }
 
 export async function loadSession() {
@@ -30,7 +32,7 @@ export async function loadSession() {
 
 export async function login(email, password) {
   const r = await post('/auth/login', { email, password }, { quiet401: true });
-  adopt(r.user, r.csrf_token);
+  adopt(r.user, r.csrf_token, true);
   return r.user;
 }
 
