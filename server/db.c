@@ -478,7 +478,8 @@ replica_verdict(int ok)
 static int
 replica_current(struct db_conn *c)
 {
-	const char	*max = xasprintf("%ld", replica_max_lag_s);
+	char		*max = xasprintf("%ld", replica_max_lag_s);
+	const char	*param = max;
 	PGresult	*res;
 	int		 ok;
 
@@ -491,7 +492,7 @@ replica_current(struct db_conn *c)
 	    "  THEN true"
 	    " ELSE coalesce(now() - pg_last_xact_replay_timestamp()"
 	    "  <= make_interval(secs => $1::int), false) END",
-	    1, NULL, &max, NULL, NULL, 0);
+	    1, NULL, &param, NULL, NULL, 0);
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -500,7 +501,7 @@ replica_current(struct db_conn *c)
 			c->broken = 1;
 	}
 	PQclear(res);
-	free((void *)max);
+	free(max);
 	return (ok);
 }
 

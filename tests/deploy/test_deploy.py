@@ -102,7 +102,7 @@ KEYFILE = os.path.join(tmp, "signing.key")
 
 def instance(name):
     return Server(name, conninfo=PDB, migrate=False, env={
-        "MIGTRAIN_DB_REPLICA": RDB, "MIGTRAIN_REPLICA_MAX_LAG_S": "5",
+        "MIGTRAIN_DB_REPLICA": RDB, "MIGTRAIN_REPLICA_MAX_LAG_S": "1",
         "MIGTRAIN_KEY_FILE": KEYFILE, "MIGTRAIN_LOGIN_MAX_FAILURES": "3",
         "MIGTRAIN_SECURE_COOKIES": "1"})
 
@@ -131,6 +131,7 @@ a.start()
 b.start()
 admin = a.bootstrap()
 office = int(a.sql("SELECT id FROM orgs"))
+admin_id = int(a.sql("SELECT id FROM users WHERE email = 'admin@example.org'"))
 
 # nginx, with deploy/nginx-migtrain.conf as it ships but for the marked
 # lines: instance addresses, the listening port and the certificate.
@@ -314,6 +315,21 @@ def test_reports_from_the_replica_while_current():
     # Nothing of it ran on the primary.
     assert [ran_on(pdir, f) for f in ("mt_records_page", "mt_transcript")] \
         == on_primary
+
+
+def test_an_idle_primary_leaves_the_replica_current():
+    """Nothing committed for longer than the lag bound (1 s here): the age
+    of the last replayed transaction grows, yet the replica is current."""
+    wait_for("the replica", replica_caught_up)
+    wait_for("an idle primary", lambda: psql(
+        RDB, "SELECT now() - pg_last_xact_replay_timestamp()"
+        " > interval '2 s'") == "t", timeout=30)
+    before = [ran_on(d, "mt_transcript") for d in (pdir, rdir)]
+    for s in (a, b):
+        assert s.get("/api/v1/users/%d/transcript" % admin_id,
+                     token=admin).status == 200
+    after = [ran_on(d, "mt_transcript") for d in (pdir, rdir)]
+    assert after[0] == before[0] and after[1] == before[1] + 2, (before, after)
 
 
 def fresh_record_served(uid):
@@ -509,6 +525,7 @@ try:
     run(test_session_works_on_both_instances,
         test_login_limits_count_across_instances,
         test_reports_from_the_replica_while_current,
+        test_an_idle_primary_leaves_the_replica_current,
         test_reports_from_the_primary_while_replay_is_paused,
         test_reports_from_the_primary_while_the_replica_is_down,
         test_rolling_restart_under_load,
