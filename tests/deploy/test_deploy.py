@@ -476,6 +476,18 @@ def test_rotate_key_and_sighup():
     jwk = [k for k in b.get("/api/v1/certificates/keys").json["keys"]
            if k["kid"] == new][0]
     assert openssl_verifies(jws, jwk)
+    # A damaged file on SIGHUP changes nothing: the loaded keys stay.
+    with open(KEYFILE) as f:
+        good = f.read()
+    with open(KEYFILE, "a") as f:
+        f.write("not a key line\n")
+    try:
+        a.proc.send_signal(signal.SIGHUP)
+        wait_for("the refusal", lambda: "key file not reloaded" in a.logtext())
+        assert kids(a) == old + [new]
+    finally:
+        with open(KEYFILE, "w") as f:
+            f.write(good)
 
 
 def dump(conninfo):
