@@ -6,7 +6,7 @@
  * lease; while PostgreSQL is away requests get 503 with Retry-After at once.
  * Statements are prepared per connection on first use, keyed by their text.
  *
- * With MIGTRAIN_DB_REPLICA a second, smaller set of connections goes to a
+ * With MIGTRAIN_DB_REPLICA a second set of connections, as large, goes to a
  * streaming replica. A report handler asks for it with db_use_replica();
  * it gets it only while the replica answers and is within the lag bound
  * (checked at most once a second), and a replica that fails a statement
