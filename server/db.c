@@ -561,6 +561,19 @@ db_use_replica(struct req *r)
 }
 
 int
+db_replica_current(void)
+{
+	int	ok;
+
+	if (replicas == NULL)
+		return (-1);
+	pthread_mutex_lock(&lag_lock);
+	ok = lag_ok;
+	pthread_mutex_unlock(&lag_lock);
+	return (ok);
+}
+
+int
 db_ping(struct req *r)
 {
 	return (simple(r, "SELECT 1"));

@@ -31,6 +31,9 @@ int	 db_init_replica(const char *conninfo, unsigned size, long max_lag_s);
  * just before the report's queries. Data may be up to the lag bound old.
  */
 void	 db_use_replica(struct req *);
+/* For /metrics: -1 without a replica, else 1 when the last lag check
+ * found it current (reports read from it), 0 when not. */
+int	 db_replica_current(void);
 /* Connections of the primary leased right now, for /metrics. */
 unsigned db_in_use(void);
 unsigned db_size(void);

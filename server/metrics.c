@@ -98,5 +98,10 @@ metrics_render(void)
 	    "# HELP migtrain_db_pool_size Database connections in the pool.\n"
 	    "# TYPE migtrain_db_pool_size gauge\nmigtrain_db_pool_size %u\n",
 	    db_in_use(), db_size());
+	if (db_replica_current() != -1)
+		buf_appendf(&out, "# HELP migtrain_db_replica_current 1 while "
+		    "reports read from the replica (lag within the bound).\n"
+		    "# TYPE migtrain_db_replica_current gauge\n"
+		    "migtrain_db_replica_current %d\n", db_replica_current());
 	return (out.data);
 }

@@ -312,6 +312,8 @@ def test_reports_from_the_replica_while_current():
                  "/api/v1/users/%d/transcript" % uid):
         assert a.get(path, token=admin).status == 200
     assert ran_on(rdir, "mt_summary") >= 1 and ran_on(rdir, "mt_transcript") >= 1
+    for s in (a, b):
+        assert "migtrain_db_replica_current 1\n" in s.get("/metrics").text
     # Nothing of it ran on the primary.
     assert [ran_on(pdir, f) for f in ("mt_records_page", "mt_transcript")] \
         == on_primary
@@ -350,6 +352,8 @@ def test_reports_from_the_primary_while_replay_is_paused():
         assert ran_on(pdir, "mt_records_page") > before
         assert psql(RDB, "SELECT count(*) FROM enrollments WHERE user_id = "
                     ":'v1'", uid) == "0"
+        for s in (a, b):
+            assert "migtrain_db_replica_current 0\n" in s.get("/metrics").text
     finally:
         psql(RDB, "SELECT pg_wal_replay_resume()")
 
