@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "log.h"
+#include "mail_sender.h"
 #include "metrics.h"
 #include "route.h"
 #include "signing.h"
@@ -101,7 +102,8 @@ cmd_serve(int argc, char **argv)
 	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
 	    (config.db_replica != NULL && db_init_replica(config.db_replica,
 	    config.threads + DB_POOL_SLACK, config.replica_max_lag_s) == -1) ||
-	    pwhash_start() == -1 || http_start() == -1)
+	    pwhash_start() == -1 || mail_sender_start() == -1 ||
+	    http_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
@@ -115,6 +117,7 @@ cmd_serve(int argc, char **argv)
 	http_drain();
 	pwhash_stop();
 	http_stop();
+	mail_sender_stop();
 	db_shutdown();
 	metrics_free();
 	route_free();

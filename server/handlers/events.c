@@ -12,6 +12,7 @@
 #include "db.h"
 #include "ical.h"
 #include "problem.h"
+#include "route.h"
 #include "text.h"
 
 static int	events_list(struct req *);
@@ -285,6 +286,12 @@ events_calendar(struct req *r)
 static int
 events_my_calendar(struct req *r)
 {
+	return (events_calendar_for(r, req_caller_id(r)));
+}
+
+int
+events_calendar_for(struct req *r, const char *user_id)
+{
 	PGresult	*res;
 
 	res = db_query(r,
@@ -299,7 +306,7 @@ events_my_calendar(struct req *r)
 	    "        WHERE g.event_id = e.id AND g.user_id = $1"
 	    "          AND g.status = 'confirmed')"
 	    " ORDER BY starts_at, id",
-	    1, req_caller_id(r));
+	    1, user_id);
 	if (res == NULL)
 		return (-1);
 	return (calendar_reply(r, res));
