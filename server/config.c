@@ -53,6 +53,12 @@ config_load(void)
 		    "connection string)\n");
 		return (-1);
 	}
+	config.db_replica = getenv("MIGTRAIN_DB_REPLICA");
+	if (config.db_replica != NULL && *config.db_replica == '\0')
+		config.db_replica = NULL;
+	if (env_long("MIGTRAIN_REPLICA_MAX_LAG_S", 5, 0, 86400,
+	    &config.replica_max_lag_s) == -1)
+		return (-1);
 	listen = getenv("MIGTRAIN_LISTEN");
 	if (listen == NULL || *listen == '\0')
 		listen = "127.0.0.1:8080";

@@ -4,6 +4,8 @@
 
 struct config {
 	const char	*db;		/* MIGTRAIN_DB */
+	const char	*db_replica;	/* MIGTRAIN_DB_REPLICA, or NULL */
+	long		 replica_max_lag_s;
 	char		 listen_host[64];
 	unsigned	 listen_port;
 	unsigned	 threads;

@@ -1,7 +1,8 @@
 /*
  * The migtrain executable: a table of subcommands (API §1). `serve` wires
  * the modules together: configuration, the database pool, the argon2id
- * pool and the HTTP daemon, then waits for SIGTERM/SIGINT and drains.
+ * pool and the HTTP daemon, then waits for SIGTERM/SIGINT and drains;
+ * SIGHUP reloads the signing key file meanwhile.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -109,6 +110,7 @@ cmd_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -120,12 +122,17 @@ cmd_serve(int argc, char **argv)
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */
 	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
+	    (config.db_replica != NULL && db_init_replica(config.db_replica,
+	    config.threads + DB_POOL_SLACK, config.replica_max_lag_s) == -1) ||
 	    pwhash_start() == -1 || mail_sender_start() == -1 ||
 	    http_start() == -1 || keeper_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+		log_info("SIGHUP: reloading the signing key file");
+		(void)signing_reload();
+	}
 	log_info("signal %d: draining", sig);
 	if (pthread_create(&bound, NULL, stop_bound, NULL) == 0)
 		pthread_detach(bound);

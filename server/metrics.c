@@ -106,5 +106,10 @@ metrics_render(void)
 	    "# TYPE migtrain_http_connections_refused_total counter\n"
 	    "migtrain_http_connections_refused_total %lu\n",
 	    http_connections(), http_refused());
+	if (db_replica_current() != -1)
+		buf_appendf(&out, "# HELP migtrain_db_replica_current 1 while "
+		    "reports read from the replica (lag within the bound).\n"
+		    "# TYPE migtrain_db_replica_current gauge\n"
+		    "migtrain_db_replica_current %d\n", db_replica_current());
 	return (out.data);
 }

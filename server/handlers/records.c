@@ -4,6 +4,7 @@
  * schema/060_records.sql; this file parses filters, picks JSON or CSV and,
  * for CSV, streams a server-side cursor through libmicrohttpd in blocks of
  * CSV_FETCH rows so that an export of any size holds one block in memory.
+ * All of them read from the replica when there is a current one.
  */
 #include <errno.h>
 #include <poll.h>
@@ -329,6 +330,7 @@ records_list(struct req *r)
 	    req_query_time(r, "to", &to) == -1 || wants_csv(r, &csv) == -1 ||
 	    scope_records(r, &org_id, &user_id) == -1)
 		return (-1);
+	db_use_replica(r);
 	if (!csv)
 		return (db_reply(r, 200, "page",
 		    "SELECT mt_records_page($1, $2, $3, $4, $5, $6, $7)::text",
@@ -362,6 +364,7 @@ records_summary(struct req *r)
 	    wants_csv(r, &csv) == -1 ||
 	    scope_records(r, &org_id, &user_id) == -1)
 		return (-1);
+	db_use_replica(r);
 	if (!csv)
 		return (db_reply(r, 200, "summary",
 		    "SELECT mt_summary_json($1, $2)::text", 2,
@@ -392,6 +395,7 @@ records_transcript(struct req *r)
 	 * another trainee's, transcript a 403 like every records query. */
 	if (scope_records(r, &org_id, &id) == -1)
 		return (-1);
+	db_use_replica(r);
 	return (db_reply(r, 200, "user",
 	    "SELECT mt_transcript($1)::text", 1, scope_param(r, id)));
 }
