@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "route.h"
@@ -97,7 +98,7 @@ cmd_serve(int argc, char **argv)
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */
 	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
-	    pwhash_start() == -1 || http_start() == -1)
+	    pwhash_start() == -1 || http_start() == -1 || jobs_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
@@ -108,6 +109,7 @@ cmd_serve(int argc, char **argv)
 	http_drain();
 	pwhash_stop();
 	http_stop();
+	jobs_stop();
 	db_shutdown();
 	metrics_free();
 	route_free();
