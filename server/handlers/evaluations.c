@@ -24,7 +24,8 @@ const struct route evaluation_routes[] = {
 };
 
 /* Only the registrant may answer (mt_evaluation_submit checks it under the
- * registration's lock); a field problem comes back as 'answers: ...'. */
+ * registration's lock); reviewers, whose one write is nominating, never. A
+ * field problem comes back as 'answers: ...'. */
 static int
 evaluations_create(struct req *r)
 {
@@ -33,7 +34,9 @@ evaluations_create(struct req *r)
 	int64_t		 id;
 	int		 rc;
 
-	if (req_param_id(r, 0, &id) == -1 || (b = body_json(r, fields)) == NULL)
+	if (req_param_id(r, 0, &id) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
 		return (-1);
 	answers = json_object_get(b, "answers");
 	if (!json_is_array(answers))

@@ -561,7 +561,9 @@ attempts_create(struct req *r)
 	unsigned	 status;
 	int		 n, k, rc = -1;
 
-	if (req_param_id(r, 0, &qid) == -1 || db_begin(r) == -1)
+	/* Reviewers only read (§4, §15): no attempts of their own. */
+	if (req_param_id(r, 0, &qid) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 || db_begin(r) == -1)
 		return (-1);
 	/* An open attempt past its deadline is graded first, so it neither
 	 * comes back as "open" nor escapes being counted. */
@@ -683,7 +685,9 @@ attempts_answer(struct req *r)
 	int		 bad = 0;
 	json_t		*b;
 
-	if (req_param_id(r, 0, &aid) == -1 || (b = body_json(r, fields)) == NULL)
+	if (req_param_id(r, 0, &aid) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
 		return (-1);
 	answers = json_object_get(b, "answers");
 	if (!json_is_array(answers))
@@ -711,7 +715,8 @@ attempts_submit(struct req *r)
 	char		*body;
 	int		 rc = -1;
 
-	if (req_param_id(r, 0, &aid) == -1 || db_begin(r) == -1)
+	if (req_param_id(r, 0, &aid) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 || db_begin(r) == -1)
 		return (-1);
 	if (attempt_grade(r, aid) == -1)
 		return (-1);
