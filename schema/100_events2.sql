@@ -786,7 +786,7 @@ BEGIN
 		END IF;
 		IF q->>'kind' = 'scale' AND (a ? 'text' OR
 		    jsonb_typeof(a->'value') IS DISTINCT FROM 'number' OR
-		    (a->>'value') NOT IN ('1', '2', '3', '4', '5')) THEN
+		    (a->>'value')::numeric NOT IN (1, 2, 3, 4, 5)) THEN
 			PERFORM mt_raise(422, format('answers: question %s '
 			    'takes a "value" from 1 to 5', q->>'id'));
 		END IF;
@@ -803,8 +803,15 @@ BEGIN
 	    FROM jsonb_array_elements(answers) v) THEN
 		PERFORM mt_raise(422, 'answers: a question is answered twice');
 	END IF;
+	-- Stored in one shape (ids and values as integers), whatever the
+	-- spelling of the numbers (1.0, 1e0), so the report can cast them.
 	INSERT INTO evaluations (registration_id, event_id, answers)
-	VALUES (rid, r.event_id, answers);
+	VALUES (rid, r.event_id, (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(
+	    jsonb_build_object('question_id', (v->>'question_id')::numeric::int,
+		'value', (v->>'value')::numeric::int, 'text', v->>'text'))
+	    ORDER BY n), '[]')
+	  FROM jsonb_array_elements(answers) WITH ORDINALITY AS t(v, n)))
+	RETURNING evaluations.answers INTO answers;
 	INSERT INTO audit_log (actor_id, action, object_type, object_id, detail)
 	VALUES (actor, 'evaluation.submit', 'registration', rid,
 	    jsonb_build_object('event_id', r.event_id));
