@@ -71,6 +71,7 @@ connect_pg(const char *conninfo)
 	const char	*vals[] = { conninfo, "2", "migtrain", NULL };
 	PGconn		*pg;
 	PGresult	*res;
+	const char	*url;
 
 	pg = PQconnectdbParams(keys, vals, 1);
 	if (pg == NULL || PQstatus(pg) != CONNECTION_OK)
@@ -79,6 +80,12 @@ connect_pg(const char *conninfo)
 	res = PQexec(pg, "SET TIME ZONE 'UTC'; SET statement_timeout = '30s'; "
 	    "SET idle_in_transaction_session_timeout = '60s'");
 	PQclear(res);
+	/* Links in mail written by triggers start with this (schema/090). */
+	if ((url = getenv("MIGTRAIN_PUBLIC_URL")) != NULL) {
+		res = PQexecParams(pg, "SELECT set_config('migtrain.public_url',"
+		    " $1, false)", 1, NULL, &url, NULL, NULL, 0);
+		PQclear(res);
+	}
 	return (pg);
 }
 

@@ -6,6 +6,7 @@
  * the other control characters, which TEXT may not hold.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -126,11 +127,28 @@ time_line(struct buf *b, const char *name, int64_t t)
 void
 ical_begin(struct buf *b)
 {
+	ical_begin_method(b, "PUBLISH");
+}
+
+void
+ical_begin_method(struct buf *b, const char *method)
+{
 	line(b, "BEGIN:VCALENDAR");
 	line(b, "VERSION:2.0");
 	line(b, "PRODID:" ICAL_PRODID);
 	line(b, "CALSCALE:GREGORIAN");
-	line(b, "METHOD:PUBLISH");
+	buf_appendf(b, "METHOD:%s\r\n", method);
+}
+
+/* ORGANIZER or ATTENDEE as a mailto: URI (iTIP needs both); addresses
+ * come checked by the caller, so only the folding is done here. */
+static void
+address_line(struct buf *b, const char *name, const char *addr)
+{
+	char	*l = xasprintf("%s:mailto:%s", name, addr);
+
+	ical_fold(b, l, strlen(l));
+	free(l);
 }
 
 void
@@ -157,6 +175,10 @@ ical_event(struct buf *b, const struct ical_event *e, int64_t dtstamp)
 		ical_text(b, "LOCATION", e->location);
 	if (e->category != NULL && *e->category != '\0')
 		ical_text(b, "CATEGORIES", e->category);
+	if (e->organizer != NULL)
+		address_line(b, "ORGANIZER", e->organizer);
+	if (e->attendee != NULL)
+		address_line(b, "ATTENDEE", e->attendee);
 	line(b, "TRANSP:OPAQUE");
 	line(b, "END:VEVENT");
 }

@@ -22,10 +22,14 @@ struct ical_event {
 	const char	*location;	/* may be NULL */
 	const char	*category;	/* may be NULL */
 	int		 cancelled;
+	const char	*organizer;	/* mail address or NULL (iTIP mail) */
+	const char	*attendee;	/* mail address or NULL */
 };
 
 /* BEGIN:VCALENDAR with VERSION, PRODID, CALSCALE and METHOD:PUBLISH. */
 void	ical_begin(struct buf *);
+/* The same with another METHOD (REQUEST, CANCEL: iTIP by mail). */
+void	ical_begin_method(struct buf *, const char *method);
 /* One VEVENT; dtstamp is when this calendar object was made. */
 void	ical_event(struct buf *, const struct ical_event *, int64_t dtstamp);
 void	ical_end(struct buf *);

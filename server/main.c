@@ -18,6 +18,7 @@
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
+#include "mail_sender.h"
 #include "metrics.h"
 #include "route.h"
 #include "signing.h"
@@ -98,7 +99,8 @@ cmd_serve(int argc, char **argv)
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */
 	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
-	    pwhash_start() == -1 || http_start() == -1 || jobs_start() == -1)
+	    pwhash_start() == -1 || mail_sender_start() == -1 ||
+	    http_start() == -1 || jobs_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
@@ -110,6 +112,7 @@ cmd_serve(int argc, char **argv)
 	pwhash_stop();
 	http_stop();
 	jobs_stop();
+	mail_sender_stop();
 	db_shutdown();
 	metrics_free();
 	route_free();

@@ -13,7 +13,7 @@ static const struct route *const resource_tables[] = {
 	ops_routes, auth_routes, org_routes, user_routes, audit_routes,
 	course_routes, quiz_routes, event_routes, registration_routes,
 	evaluation_routes, secondment_routes,
-	record_routes, certificate_routes,
+	record_routes, certificate_routes, mail_routes,
 };
 
 static const struct route	**routes;
@@ -67,6 +67,16 @@ route_path_matches(const char *pattern, const char *path,
 		if (*p == '{') {
 			const char *end = strchr(s, '/');
 			size_t len = end ? (size_t)(end - s) : strlen(s);
+			/* A literal after the parameter in the same segment
+			 * ({secret}.ics) ends it: the value stops before it. */
+			const char *close = strchr(p, '}');
+			size_t suffix = close ? strcspn(close + 1, "/") : 0;
+			if (suffix > 0) {
+				if (len <= suffix || strncmp(s + len - suffix,
+				    close + 1, suffix) != 0)
+					goto fail;
+				len -= suffix;
+			}
 			if (len == 0 || np == ROUTE_MAX_PARAMS)
 				goto fail;
 			if (params != NULL)

@@ -19,6 +19,11 @@ extern const struct route evaluation_routes[];
 extern const struct route secondment_routes[];
 extern const struct route record_routes[];
 extern const struct route certificate_routes[];
+extern const struct route mail_routes[];
+
+/* The calendar of a user's confirmed events (GET /me/calendar), answered
+ * for the caller or for the owner of a calendar feed secret (events.c). */
+int	events_calendar_for(struct req *, const char *user_id);
 
 void	 route_init(void);
 void	 route_free(void);

@@ -14,6 +14,7 @@
 #include "db.h"
 #include "ical.h"
 #include "problem.h"
+#include "route.h"
 #include "text.h"
 
 static int	events_list(struct req *);
@@ -284,6 +285,12 @@ events_calendar(struct req *r)
 static int
 events_my_calendar(struct req *r)
 {
+	return (events_calendar_for(r, req_caller_id(r)));
+}
+
+int
+events_calendar_for(struct req *r, const char *user_id)
+{
 	PGresult	*res;
 
 	res = db_query(r,
@@ -298,7 +305,7 @@ events_my_calendar(struct req *r)
 	    "        WHERE g.event_id = e.id AND g.user_id = $1"
 	    "          AND g.status = 'confirmed')"
 	    " ORDER BY starts_at, id",
-	    1, req_caller_id(r));
+	    1, user_id);
 	if (res == NULL)
 		return (-1);
 	return (calendar_reply(r, res));

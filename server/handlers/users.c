@@ -132,22 +132,35 @@ static int
 users_update(struct req *r)
 {
 	static const char *const fields[] = { "name", "role", "org_id",
-	    "active", NULL };
-	const char	*name, *role;
+	    "active", "language", NULL };
+	static const char *const languages[] = { "en", "lt", NULL };
+	const char	*name, *role, *language;
 	int64_t		 id, org_id;
-	int		 active, has_org, has_active, bad;
+	int		 active, has_org, has_active, bad, self;
 	json_t		*b;
 
-	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_ADMIN) == -1 ||
+	if (req_param_id(r, 0, &id) == -1)
+		return (-1);
+	/* Anyone may change their own name and language (§13); the rest,
+	 * and other people, are an admin's. */
+	self = id == r->sess.user_id && r->sess.role != ROLE_ADMIN;
+	if ((!self && require_role(r, ROLE_ADMIN) == -1) ||
 	    (b = body_json(r, fields)) == NULL)
 		return (-1);
+	if (self && (json_object_get(b, "role") != NULL ||
+	    json_object_get(b, "org_id") != NULL ||
+	    json_object_get(b, "active") != NULL))
+		return (problem_set(r, 403, NULL, "only an admin may change "
+		    "role, org_id or active"));
 	bad = body_string(r, b, "name", 0, 1, 200, &name);
 	bad |= body_enum(r, b, "role", 0, role_names, &role);
 	bad |= body_int(r, b, "org_id", 0, 1, INT64_MAX, &org_id, &has_org);
 	bad |= body_bool(r, b, "active", 0, &active, &has_active);
+	bad |= body_enum(r, b, "language", 0, languages, &language);
 	if (bad)
 		return (-1);
-	if (name == NULL && role == NULL && !has_org && !has_active)
+	if (name == NULL && role == NULL && !has_org && !has_active &&
+	    language == NULL)
 		return (problem_set(r, 422, NULL, "nothing to change"));
 	/* One statement: the change, revoking the sessions of a deactivated
 	 * user, and the audit entries commit or fail together. */
@@ -157,6 +170,7 @@ users_update(struct req *r)
 	    "         role = coalesce($3, users.role),"
 	    "         org_id = coalesce($4::bigint, users.org_id),"
 	    "         active = coalesce($5::boolean, users.active),"
+	    "         language = coalesce($8, users.language),"
 	    "         updated_at = now()"
 	    "       FROM old WHERE users.id = old.id RETURNING users.*),"
 	    " revoked AS (UPDATE sessions SET revoked_at = now() FROM u"
@@ -170,8 +184,8 @@ users_update(struct req *r)
 	    "              jsonb_build_object('from', old.role, 'to', u.role)"
 	    "         FROM u, old WHERE old.role <> u.role)"
 	    "SELECT user_json(u)::text FROM u",
-	    7, req_id_text(r, id), name, role,
+	    8, req_id_text(r, id), name, role,
 	    has_org ? req_id_text(r, org_id) : NULL,
 	    has_active ? (active ? "true" : "false") : NULL, req_caller_id(r),
-	    body_text(r, b)));
+	    body_text(r, b), language));
 }

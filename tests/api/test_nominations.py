@@ -14,7 +14,8 @@ admin = s.bootstrap()
 org_a = s.org(admin, "Ministry A")
 org_b = s.org(admin, "Ministry B")
 coord_id, coord = s.user(admin, "coord@example.org", "coordinator", org_a)
-rev_id, rev = s.user(admin, "rev@example.org", "reviewer", org_a)
+rev_id, rev = s.user(admin, "rev@example.org", "reviewer", org_a,
+                     name="Rev Iewer")
 rev2_id, rev2 = s.user(admin, "rev2@example.org", "reviewer", org_a)
 a1_id, a1 = s.user(admin, "a1@example.org", "trainee", org_a, name="Ana One")
 a2_id, a2 = s.user(admin, "a2@example.org", "trainee", org_a)
@@ -86,6 +87,12 @@ def test_reviewer_nominates_own_organisation():
                   " = %d ORDER BY id" % e["id"])
     assert audit.split("\n") == ["%d|%d|%d|Head of unit" % (rev_id, a1_id, rev_id),
                                  "%d|%d|%d|Partner" % (coord_id, b1_id, coord_id)], audit
+    # The nominee is told by mail (the outbox trigger of the mail module
+    # sees nominated_by): who nominated them, not a plain registration.
+    mail = s.sql("SELECT kind, subject, body_text LIKE '%%Rev Iewer%%' FROM mail_outbox"
+                 " WHERE user_id = %d ORDER BY id" % a1_id)
+    assert mail.split("|")[0] == "nominated" and mail.endswith("|t") and \
+        "\n" not in mail, mail
     hist = s.sql("SELECT h.actor_id, h.to_status FROM registration_history h"
                  " WHERE h.registration_id = %d ORDER BY h.id" % g["id"])
     assert hist == "%d|confirmed" % rev_id, hist
@@ -119,10 +126,14 @@ def test_reviewer_cancels_own_nominations_only():
     problem(s.delete("/api/v1/registrations/%d" % b["id"], token=rev), 404)
 
 
-# Writes a reviewer has: their own session, nominating, cancelling a
-# nomination.
+# Writes a reviewer has: their own session and account (password, its
+# reset, their calendar feed), nominating, cancelling a nomination.
 ALLOWED = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout"),
            ("POST", "/api/v1/auth/password"),
+           ("POST", "/api/v1/auth/password-reset"),
+           ("POST", "/api/v1/auth/password-reset/confirm"),
+           ("POST", "/api/v1/me/calendar-feed"),
+           ("DELETE", "/api/v1/me/calendar-feed"),
            ("POST", "/api/v1/events/{id}/nominations"),
            ("DELETE", "/api/v1/registrations/{id}")}
 

@@ -35,7 +35,8 @@ def test_create_user_permissions():
     r = s.post("/api/v1/users", body("coordinator", office, "c2@example.org"),
                token=admin)
     assert r.status == 201 and r.json["role"] == "coordinator", r
-    assert set(r.json) == {"id", "email", "name", "role", "org_id", "active"}
+    assert set(r.json) == {"id", "email", "name", "role", "org_id", "active",
+                           "language"}
     r = s.post("/api/v1/users", body("trainee", interior, "t2@example.org"),
                token=coord)
     assert r.status == 201, r

@@ -37,6 +37,20 @@ test_patterns(void)
 	free_params(p);
 	CHECK(!route_path_matches("/api/v1/a/{x}/b/{y}", "/api/v1/a/1/c/two", p));
 	CHECK(p[0] == NULL && p[1] == NULL);
+	/* A literal after a parameter in one segment ends the value. */
+	CHECK(route_path_matches("/api/v1/calendar/{secret}.ics",
+	    "/api/v1/calendar/a.b.ics", p));
+	CHECK_STR(p[0], "a.b");
+	free_params(p);
+	CHECK(!route_path_matches("/api/v1/calendar/{secret}.ics",
+	    "/api/v1/calendar/.ics", p));
+	CHECK(!route_path_matches("/api/v1/calendar/{secret}.ics",
+	    "/api/v1/calendar/abc", p));
+	CHECK(!route_path_matches("/api/v1/calendar/{secret}.ics",
+	    "/api/v1/calendar/ics", p));
+	CHECK(!route_path_matches("/api/v1/calendar/{secret}.ics",
+	    "/api/v1/calendar/abc.ics/x", p));
+	CHECK(p[0] == NULL);
 }
 
 static void
