@@ -29,4 +29,9 @@ int	csv_formula_like(const char *);
 /* Appends n cells separated by commas and ended by CRLF. */
 void	csv_row(struct buf *, const char *const *cells, int n);
 
+struct req;
+/* Whether the request asks for CSV (format=csv, or Accept: text/csv); 0
+ * or -1 with a 400 for another format. In handlers/records.c. */
+int	wants_csv(struct req *, int *csv);
+
 #endif

@@ -110,6 +110,19 @@ connect_pg(const char *conninfo)
 }
 
 PGconn *
+db_connect(const char *conninfo)
+{
+	PGconn	*pg = connect_pg(conninfo);
+
+	if (pg != NULL && PQstatus(pg) != CONNECTION_OK) {
+		log_warn("database: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		pg = NULL;
+	}
+	return (pg);
+}
+
+PGconn *
 db_connect_cli(const char *conninfo)
 {
 	PGconn	*pg = connect_pg(conninfo);

@@ -69,6 +69,9 @@ void	 db_release(struct req *);
 /* "ready" check for /readyz: 0 when the database answers. */
 int	 db_ping(struct req *);
 
+/* A connection of its own for a background job (session set up as the
+ * pool's), or NULL with a warning logged. */
+PGconn	*db_connect(const char *conninfo);
 /* A connection outside any request (CLI commands). */
 PGconn	*db_connect_cli(const char *conninfo);
 

@@ -20,6 +20,7 @@
 #include "db.h"
 #include "http.h"
 #include "keeper.h"
+#include "jobs.h"
 #include "log.h"
 #include "mail_sender.h"
 #include "metrics.h"
@@ -125,7 +126,8 @@ cmd_serve(int argc, char **argv)
 	    (config.db_replica != NULL && db_init_replica(config.db_replica,
 	    config.threads + DB_POOL_SLACK, config.replica_max_lag_s) == -1) ||
 	    pwhash_start() == -1 || mail_sender_start() == -1 ||
-	    http_start() == -1 || keeper_start() == -1)
+	    http_start() == -1 || keeper_start() == -1 ||
+	    jobs_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
@@ -146,6 +148,7 @@ cmd_serve(int argc, char **argv)
 	}
 	pwhash_stop();
 	http_stop();
+	jobs_stop();
 	mail_sender_stop();
 	db_shutdown();
 	metrics_free();

@@ -15,6 +15,8 @@ extern const struct route course_routes[];
 extern const struct route quiz_routes[];
 extern const struct route attempt_routes[];
 extern const struct route event_routes[];
+extern const struct route registration_routes[];
+extern const struct route evaluation_routes[];
 extern const struct route secondment_routes[];
 extern const struct route record_routes[];
 extern const struct route certificate_routes[];

@@ -439,7 +439,9 @@ attempts_create(struct req *r)
 	unsigned	 status;
 	int		 rc = -1;
 
-	if (req_param_id(r, 0, &qid) == -1 || db_begin(r) == -1)
+	/* Reviewers only read (§4, §15): no attempts of their own. */
+	if (req_param_id(r, 0, &qid) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 || db_begin(r) == -1)
 		return (-1);
 	if (grade_expired(r, qid) == -1 || draw_questions(r, qid, &drawn) == -1)
 		return (-1);
@@ -588,7 +590,9 @@ attempts_answer(struct req *r)
 	int		 bad = 0;
 	json_t		*b;
 
-	if (req_param_id(r, 0, &aid) == -1 || (b = body_json(r, fields)) == NULL)
+	if (req_param_id(r, 0, &aid) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
 		return (-1);
 	answers = json_object_get(b, "answers");
 	if (!json_is_array(answers))
@@ -616,7 +620,8 @@ attempts_submit(struct req *r)
 	char		*body;
 	int		 rc = -1;
 
-	if (req_param_id(r, 0, &aid) == -1 || db_begin(r) == -1)
+	if (req_param_id(r, 0, &aid) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1 || db_begin(r) == -1)
 		return (-1);
 	if (attempt_grade(r, aid) == -1)
 		return (-1);

@@ -294,8 +294,9 @@ csv_reply(struct req *r, const char *filename, const char *const *header,
 	return (reply_custom(r, 200, resp));
 }
 
-/* CSV when format=csv, or without format when Accept names text/csv. */
-static int
+/* CSV when format=csv, or without format when Accept names text/csv.
+ * Shared with the event report (csv.h). */
+int
 wants_csv(struct req *r, int *csv)
 {
 	static const char *const formats[] = { "json", "csv", NULL };
