@@ -232,7 +232,8 @@ try {
         await settle(coord);
       } else {
         await coord.getByRole('alert').first().waitFor();
-        check(await coord.getByRole('alert').first().textContent().then(s => /overlap/i.test(s)), 'the overlap (409) is shown');
+        // The 409 names the secondment in the way (its host and dates).
+        check(await coord.getByRole('alert').first().textContent().then(s => /Polish Border Guard.*2027-02-01/.test(s)), 'the overlap (409) is shown');
         await screen(coord, 'secondment-overlap', { remember: false });
       }
     }
