@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 secs=${1:-8}
 bdir=${BENCH_BUILD:-build}
-bin=$top/$bdir/migtrain
+case $bdir in /*) bin=$bdir/migtrain ;; *) bin=$top/$bdir/migtrain ;; esac
 src=${MIGTRAIN_CEILING_SRC:-/work/shared/bench/mhd_pg.c}
 paths=${BENCH_PATHS:-me catalog course lesson events}
 cg_n=${BENCH_CG_N:-200}
