@@ -413,6 +413,105 @@ db_ping(struct req *r)
 }
 
 /*
+ * What a violated constraint means, in the words a client reads: clients
+ * never see constraint names. Constraints not listed here are named by
+ * PostgreSQL's defaults (table_column_key, _fkey, _check), from which
+ * constraint_field takes the field.
+ */
+static const struct {
+	const char	*name;
+	const char	*field;		/* NULL: the request as a whole */
+	const char	*words;
+} constraint_words[] = {
+	{ "orgs_name_key", "name",
+	    "an organisation with this name already exists" },
+	{ "users_email_key", "email", "a user with this email already exists" },
+	{ "courses_slug_key", "slug", "a course with this slug already exists" },
+	{ "modules_course_id_position_key", "position",
+	    "the course already has a module at this position" },
+	{ "enrollments_user_id_course_id_key", NULL,
+	    "the user is already enrolled in this course" },
+	{ "attempts_open_key", NULL,
+	    "an attempt at this quiz is already open" },
+	{ "registrations_active_key", NULL,
+	    "the user is already registered for this event" },
+	{ "secondments_no_overlap", "starts_on", "the official already has a "
+	    "secondment (not cancelled) on some of these days; both dates "
+	    "count" },
+	{ "secondments_dates_check", "ends_on", "must not be before starts_on" },
+	{ "events_ends_after_start", "ends_at", "must be after starts_at" },
+	{ "events_window_order", "registration_closes_at",
+	    "must be after registration_opens_at" },
+	{ "events_window_before_end", "registration_closes_at",
+	    "must not be after the end of the event" },
+	{ "registrations_attendance_confirmed", "attendance",
+	    "may only be recorded for a confirmed registration" },
+};
+
+/* The field of a constraint named table_field_suffix, or "" (at most n). */
+static void
+constraint_field(const char *constraint, const char *table, char *field,
+    size_t n)
+{
+	static const char *const suffixes[] = { "_key", "_fkey", "_check",
+	    "_not_null" };
+	size_t		 tl = table ? strlen(table) : 0, len, i, sl;
+
+	field[0] = '\0';
+	if (constraint == NULL || table == NULL ||
+	    strncmp(constraint, table, tl) != 0 || constraint[tl] != '_')
+		return;
+	constraint += tl + 1;
+	len = strlen(constraint);
+	for (i = 0; i < NELEM(suffixes); i++) {
+		sl = strlen(suffixes[i]);
+		if (len > sl && strcmp(constraint + len - sl, suffixes[i]) == 0 &&
+		    len - sl < n) {
+			memcpy(field, constraint, len - sl);
+			field[len - sl] = '\0';
+			return;
+		}
+	}
+}
+
+/* A constraint violation (23xxx) as a 409 or 422 in words. */
+static int
+constraint_problem(struct req *r, PGresult *res, unsigned status,
+    const char *generic)
+{
+	const char	*constraint = PQresultErrorField(res,
+			    PG_DIAG_CONSTRAINT_NAME);
+	const char	*column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
+	char		 field[64];
+	size_t		 i;
+
+	for (i = 0; constraint != NULL && i < NELEM(constraint_words); i++) {
+		if (strcmp(constraint, constraint_words[i].name) != 0)
+			continue;
+		if (status == 422 || constraint_words[i].field == NULL)
+			return (problem_set(r, status, NULL, "%s%s%s",
+			    constraint_words[i].field ?
+			    constraint_words[i].field : "",
+			    constraint_words[i].field ? ": " : "",
+			    constraint_words[i].words));
+		problem_set(r, status, NULL, "%s", constraint_words[i].words);
+		/* A 409 names its field too, for forms to show it there. */
+		r->problem.errors = json_array();
+		json_array_append_new(r->problem.errors, json_pack(
+		    "{s:s, s:s}", "field", constraint_words[i].field,
+		    "message", constraint_words[i].words));
+		return (-1);
+	}
+	if (column != NULL)
+		snprintf(field, sizeof(field), "%s", column);
+	else
+		constraint_field(constraint, PQresultErrorField(res,
+		    PG_DIAG_TABLE_NAME), field, sizeof(field));
+	return (problem_set(r, status, NULL, "%s%s%s", field,
+	    field[0] ? ": " : "", generic));
+}
+
+/*
  * SQLSTATE → HTTP, after PostgREST's mapSQLtoHTTP. Functions in the schema
  * raise 'MT' + status (MT404, MT409, MT422, ...) with a message meant for
  * the client; every other message stays in the log.
@@ -422,8 +521,6 @@ sqlstate_problem(struct req *r, PGresult *res, const char *sql)
 {
 	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char	*msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char	*constraint = PQresultErrorField(res,
-			    PG_DIAG_CONSTRAINT_NAME);
 
 	if (state == NULL)
 		state = "XX000";
@@ -434,18 +531,14 @@ sqlstate_problem(struct req *r, PGresult *res, const char *sql)
 		if (parse_int64(state + 2, 400, 599, &status) == 0)
 			return (problem_set(r, (unsigned)status, NULL, "%s", msg));
 	}
-	if (strcmp(state, "23505") == 0)
-		return (problem_set(r, 409, NULL, "already exists (%s)",
-		    constraint ? constraint : "unique"));
-	if (strcmp(state, "23P01") == 0)
-		return (problem_set(r, 409, NULL, "conflicts with an existing "
-		    "record (%s)", constraint ? constraint : "exclusion"));
+	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0)
+		return (constraint_problem(r, res, 409, "conflicts with an "
+		    "existing record"));
 	if (strcmp(state, "23503") == 0)
-		return (problem_set(r, 422, NULL, "refers to something that "
-		    "does not exist (%s)", constraint ? constraint : "reference"));
+		return (constraint_problem(r, res, 422, "refers to something "
+		    "that does not exist"));
 	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
-		return (problem_set(r, 422, NULL, "violates a rule (%s)",
-		    constraint ? constraint : "check"));
+		return (constraint_problem(r, res, 422, "is not allowed"));
 	if (strncmp(state, "22", 2) == 0) {
 		log_info("value refused by PostgreSQL (%s): %s", state, msg);
 		return (problem_set(r, 422, NULL, "a value is malformed or out "

@@ -11,8 +11,10 @@
 #include "http.h"
 
 /* Connections past one per worker thread: what streamed answers (CSV
- * exports, which keep theirs while the client reads) may hold at most. */
-#define DB_POOL_SLACK	2
+ * exports, which keep theirs while the client reads) may hold at most:
+ * half for exports in flight, half for exports whose client has gone but
+ * whose worker has not let go yet (see records.c). */
+#define DB_POOL_SLACK	4
 
 int	 db_init(const char *conninfo, unsigned size);
 void	 db_shutdown(void);

@@ -131,9 +131,9 @@ req_free(struct req *r)
 {
 	int	i;
 
+	if (r->job_free != NULL)	/* first: an export's slot goes */
+		r->job_free(r->job);	/* back before its lease does */
 	db_release(r);
-	if (r->job_free != NULL)
-		r->job_free(r->job);
 	for (i = 0; i < ROUTE_MAX_PARAMS; i++)
 		free(r->params[i]);
 	for (i = 0; i < r->nheaders; i++) {
@@ -437,7 +437,9 @@ reply_body(struct req *r, unsigned status, const char *ctype, const char *body,
 int
 reply_json(struct req *r, unsigned status, const char *json)
 {
-	return (reply_body(r, status, "application/json", json, strlen(json)));
+	reply_body(r, status, "application/json", json, strlen(json));
+	r->resp_len = json_squeeze(r->resp_body);	/* one form for all */
+	return (0);
 }
 
 int

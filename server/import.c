@@ -2,8 +2,11 @@
  * `migtrain import-content DIR...`: the shipped courses (content/README.md)
  * into the database. Everything is read and checked first, and every
  * problem printed as `file:line: message`; only a clean folder is written,
- * in one transaction, by mt_import_course (schema/020), which upserts by
- * slug and keeps the module ids of lessons it has seen before.
+ * in one transaction, by mt_import_course_kept (schema/070): a course is
+ * written only when it is new or changed in the folder, never over edits
+ * made in the platform since its last import; mt_import_course
+ * (schema/020) then upserts by slug and keeps the module ids of lessons it
+ * has seen before. Each course's outcome is printed.
  */
 #include <sys/stat.h>
 
@@ -678,9 +681,30 @@ exec_simple(PGconn *pg, const char *sql)
 	return (ok ? 0 : -1);
 }
 
+/*
+ * What mt_import_course_kept (schema/070) did to a course, in words, and
+ * counted: [0] imported, [1] unchanged, [2] kept.
+ */
+static const char *
+outcome(const char *what, size_t counts[3])
+{
+	if (strcmp(what, "created") == 0 || strcmp(what, "updated") == 0) {
+		counts[0]++;
+		return (what[0] == 'c' ? "imported (new)" :
+		    "imported (changed in the folder)");
+	}
+	if (strcmp(what, "kept") == 0) {
+		counts[2]++;
+		return ("kept platform edits (edited in the platform since "
+		    "its last import; the folder's version is not applied)");
+	}
+	counts[1]++;
+	return ("unchanged");
+}
+
 /* Writes every course in one transaction; all or nothing. */
 static int
-write_courses(struct course *cs, size_t n)
+write_courses(struct course *cs, size_t n, size_t counts[3])
 {
 	struct buf	 done = { NULL, 0, 0 };
 	const char	*params[4];
@@ -702,8 +726,9 @@ write_courses(struct course *cs, size_t n)
 		params[1] = meta;
 		params[2] = lessons;
 		params[3] = quiz;
-		res = PQexecParams(pg, "SELECT mt_import_course($1, $2::jsonb,"
-		    " $3::jsonb, $4::jsonb)", 4, NULL, params, NULL, NULL, 0);
+		res = PQexecParams(pg, "SELECT mt_import_course_kept($1, "
+		    "$2::jsonb, $3::jsonb, $4::jsonb)", 4, NULL, params, NULL,
+		    NULL, 0);
 		free(meta);
 		free(lessons);
 		free(quiz);
@@ -714,7 +739,7 @@ write_courses(struct course *cs, size_t n)
 			goto out;
 		}
 		buf_appendf(&done, "%s: %s (%zu lessons%s)\n", cs[i].slug,
-		    PQgetvalue(res, 0, 0), cs[i].nlessons,
+		    outcome(PQgetvalue(res, 0, 0), counts), cs[i].nlessons,
 		    cs[i].quiz ? " and a quiz" : "");
 		PQclear(res);
 	}
@@ -734,7 +759,7 @@ int
 cmd_import_content(int argc, char **argv)
 {
 	struct course	*cs;
-	size_t		 n, i;
+	size_t		 n, i, counts[3] = { 0, 0, 0 };
 	int		 rc = 1;
 
 	if (argc < 2) {
@@ -751,8 +776,10 @@ cmd_import_content(int argc, char **argv)
 	if (problems > 0)
 		fprintf(stderr, "import-content: %u problem%s; nothing was "
 		    "imported\n", problems, problems == 1 ? "" : "s");
-	else if (write_courses(cs, n) == 0) {
-		printf("imported %zu course%s\n", n, n == 1 ? "" : "s");
+	else if (write_courses(cs, n, counts) == 0) {
+		printf("%zu course%s: %zu imported, %zu unchanged, %zu kept "
+		    "platform edits\n", n, n == 1 ? "" : "s", counts[0],
+		    counts[1], counts[2]);
 		rc = 0;
 	} else
 		fprintf(stderr, "import-content: nothing was imported\n");

@@ -43,6 +43,7 @@ vlog(const char *level, const char *fmt, va_list ap)
 	json_t	*o;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	one_line(msg);		/* one event, one line: libpq's have several */
 	o = json_object();
 	json_object_set_new(o, "level", json_string(level));
 	/* Messages may quote PostgreSQL errors; keep invalid bytes out. */

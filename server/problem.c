@@ -87,6 +87,32 @@ problem_field(struct req *r, const char *field, const char *message)
 	return (-1);
 }
 
+/*
+ * Every 422 names its fields in errors[]. Problems recorded as one
+ * message (by a handler, or raised in SQL as "field: message") get their
+ * field from the message: "name: ..." or "name must/is ..." names it;
+ * anything else concerns the body as a whole, field "body".
+ */
+static void
+fields_of_detail(struct req *r)
+{
+	const char	*d = r->problem.detail;
+	size_t		 n = strspn(d, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	char		 field[64];
+
+	if (n > 0 && n < sizeof(field) && d[0] >= 'a' && d[0] <= 'z' &&
+	    (strncmp(d + n, ": ", 2) == 0 || strncmp(d + n, " must ", 6) == 0 ||
+	    strncmp(d + n, " is ", 4) == 0)) {
+		memcpy(field, d, n);
+		field[n] = '\0';
+		d += n + (d[n] == ':' ? 2 : 1);
+	} else
+		snprintf(field, sizeof(field), "body");
+	r->problem.errors = json_array();
+	json_array_append_new(r->problem.errors, json_pack("{s:s, s:s}",
+	    "field", field, "message", d));
+}
+
 char *
 problem_json(struct req *r)
 {
@@ -95,6 +121,8 @@ problem_json(struct req *r)
 
 	if (r->problem.status < 400 || r->problem.status > 599)
 		problem_set(r, 500, NULL, "the server failed to answer");
+	if (r->problem.status == 422 && r->problem.errors == NULL)
+		fields_of_detail(r);
 	o = json_object();
 	json_object_set_new(o, "type", json_string("about:blank"));
 	json_object_set_new(o, "title", json_string(r->problem.title ?

@@ -204,3 +204,48 @@ utf8_chars(const char *s)
 			n++;
 	return (n);
 }
+
+size_t
+json_squeeze(char *s)
+{
+	char	*in, *out = s;
+	int	 quoted = 0, escaped = 0;
+
+	for (in = s; *in != '\0'; in++) {
+		if (quoted) {
+			if (escaped)
+				escaped = 0;
+			else if (*in == '\\')
+				escaped = 1;
+			else if (*in == '"')
+				quoted = 0;
+		} else if (*in == '"')
+			quoted = 1;
+		else if (*in == ' ' || *in == '\n' || *in == '\t' ||
+		    *in == '\r')
+			continue;
+		*out++ = *in;
+	}
+	*out = '\0';
+	return ((size_t)(out - s));
+}
+
+void
+one_line(char *s)
+{
+	char	*in, *out = s;
+	int	 space = 0;
+
+	for (in = s; *in != '\0'; in++) {
+		if (*in == ' ' || *in == '\n' || *in == '\t' || *in == '\r' ||
+		    *in == '\v' || *in == '\f') {
+			space = out > s;
+			continue;
+		}
+		if (space)
+			*out++ = ' ';
+		space = 0;
+		*out++ = *in;
+	}
+	*out = '\0';
+}

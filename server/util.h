@@ -35,5 +35,12 @@ double	 now_ms(void);
 size_t	 utf8_chars(const char *);
 /* Non-zero when s (len bytes) is well-formed UTF-8 without NUL bytes. */
 int	 utf8_valid(const char *, size_t);
+/* Removes the whitespace between the tokens of the JSON text s in place
+ * (PostgreSQL's json_build_object writes `{"id" : 1}`), so every answer
+ * has jansson's compact form; returns the new length. */
+size_t	 json_squeeze(char *);
+/* Turns every run of whitespace in s (newlines, tabs: libpq's messages
+ * have both) into one space and trims the ends, in place. */
+void	 one_line(char *);
 
 #endif

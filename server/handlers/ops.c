@@ -90,7 +90,7 @@ build_openapi(void)
 		merge(doc, part);
 		json_decref(part);
 	}
-	openapi_text = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	openapi_text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 }
 

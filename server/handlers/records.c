@@ -5,10 +5,13 @@
  * for CSV, streams a server-side cursor through libmicrohttpd in blocks of
  * CSV_FETCH rows so that an export of any size holds one block in memory.
  */
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <microhttpd.h>
@@ -53,28 +56,73 @@ struct csv_stream {
 	size_t		 off;		/* bytes of out already sent */
 	uint64_t	 sent;		/* bytes handed to MHD in all */
 	int		 finished;	/* the reader reported the end */
-	int		 slot;		/* holds an export slot */
+	int		 slot;		/* 1: holds an export slot, 2: a zombie */
+	int		 fd;		/* the client's socket */
 	int		 started;	/* the response exists */
 	int		 refs;
 };
 
 /*
  * An export keeps its database connection while the client reads, so at
- * most DB_POOL_SLACK run at once: the worker threads always find theirs.
+ * most CSV_EXPORTS run at once: the worker threads always find theirs.
  * A further export gets 503 at once; waiting here would stall every other
  * connection of this worker thread.
+ *
+ * A client that cancels a download and retries must not meet its own
+ * dead export, yet libmicrohttpd frees that one only when the worker
+ * thread that owns it next looks at its socket: an instant, or seconds
+ * on a busy machine. So a new export that finds every slot taken asks the
+ * kernel whether a holder's client is still there: once the client's
+ * reset or close has arrived, that slot is free at once. The taken-over
+ * holder keeps its database connection until its worker lets go of it
+ * (slot 2, a zombie); DB_POOL_SLACK covers CSV_EXPORTS zombies as well,
+ * so the worker threads still find their connections.
  */
+#define CSV_EXPORTS	(DB_POOL_SLACK / 2)
+
 static pthread_mutex_t	 slots_lock = PTHREAD_MUTEX_INITIALIZER;
-static int		 slots_used;
+static struct csv_stream *holders[CSV_EXPORTS];
+static int		 zombies;
+
+/*
+ * Has the client of fd gone (reset, or closed its side)? Only called for
+ * a registered holder under slots_lock: a holder gives its slot back in
+ * the request-completed callback, before libmicrohttpd closes the socket,
+ * so fd is still that client's.
+ */
+static int
+client_gone(int fd)
+{
+	struct pollfd	 p = { fd, POLLIN, 0 };
+	char		 c;
+	ssize_t		 n;
+
+	if (fd < 0 || poll(&p, 1, 0) != 1)
+		return (0);
+	if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+		return (1);
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return (n == 0 || (n == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR));
+}
 
 static int
-slot_take(void)
+slot_take(struct csv_stream *s)
 {
-	int	got;
+	int	i, got = 0;
 
 	pthread_mutex_lock(&slots_lock);
-	if ((got = slots_used < DB_POOL_SLACK))
-		slots_used++;
+	for (i = 0; i < CSV_EXPORTS && !got; i++)
+		if ((got = holders[i] == NULL))
+			holders[i] = s;
+	for (i = 0; i < CSV_EXPORTS && !got && zombies < CSV_EXPORTS; i++)
+		if ((got = client_gone(holders[i]->fd))) {
+			holders[i]->slot = 2;
+			zombies++;
+			holders[i] = s;
+		}
+	if (got)
+		s->slot = 1;
 	pthread_mutex_unlock(&slots_lock);
 	return (got);
 }
@@ -82,11 +130,15 @@ slot_take(void)
 static void
 slot_give(struct csv_stream *s)
 {
-	if (!s->slot)
-		return;
-	s->slot = 0;
+	int	i;
+
 	pthread_mutex_lock(&slots_lock);
-	slots_used--;
+	if (s->slot == 2)
+		zombies--;
+	for (i = 0; i < CSV_EXPORTS && s->slot == 1; i++)
+		if (holders[i] == s)
+			holders[i] = NULL;
+	s->slot = 0;
 	pthread_mutex_unlock(&slots_lock);
 }
 
@@ -127,8 +179,8 @@ stream_fetch(struct csv_stream *s)
 		return (-1);
 	if (PQntuples(s->res) < CSV_FETCH) {
 		s->done = 1;
+		slot_give(s);		/* before the lease: see req_free */
 		db_release(s->r);	/* rolls back: the cursor was read-only */
-		slot_give(s);
 	}
 	return (0);
 }
@@ -192,14 +244,18 @@ stream_read(void *cls, uint64_t pos, char *dst, size_t max)
 static int
 csv_begin(struct req *r)
 {
-	struct csv_stream	*s;
+	const union MHD_ConnectionInfo	*ci;
+	struct csv_stream		*s;
 
-	if (!slot_take()) {
+	s = xcalloc(1, sizeof(*s));
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+	s->fd = ci != NULL ? ci->connect_fd : -1;
+	if (!slot_take(s)) {
+		free(s);
 		return (problem_later(r, 503, 5, "too many exports at once; "
 		    "try again shortly"));
 	}
-	s = xcalloc(1, sizeof(*s));
-	s->slot = 1;
 	s->refs = 1;
 	if (r->job_free != NULL)
 		r->job_free(r->job);

@@ -9,6 +9,7 @@ import http.client
 import json
 import os
 import random
+import re
 import signal
 import socket
 import string
@@ -155,6 +156,9 @@ class Server:
         r = conn.getresponse()
         resp = Response(r.status, r.getheaders(), r.read())
         conn.close()
+        ctype = resp.header("Content-Type") or ""
+        if ctype.startswith(("application/json", "application/problem+json")):
+            assert_compact(resp.body)
         return resp
 
     # Convenience wrappers.
@@ -214,23 +218,69 @@ class Server:
         return rc
 
 
+def assert_compact(body):
+    """Every JSON answer has one form, the compact one: no whitespace
+    between tokens (PostgreSQL's json_build_object writes {"id" : 1})."""
+    quoted = escaped = False
+    for i, c in enumerate(body.decode("utf-8", "replace")):
+        if quoted:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                quoted = False
+        elif c == '"':
+            quoted = True
+        elif c in " \t\r\n":
+            raise AssertionError("JSON answer not compact at %d: %r" %
+                                 (i, body[max(0, i - 40):i + 40]))
+
+
+# Constraint names (PostgreSQL's defaults and the schema's own) that no
+# client may ever read.
+CONSTRAINT_NAME = re.compile(r"[a-z]+_[a-z_]*(_key|_fkey|_pkey|_check|"
+                             r"_excl|_no_overlap)\b|violates|constraint")
+
+
 def problem(r, status):
-    """Asserts r is a problem+json answer with the given status."""
+    """Asserts r is a problem+json answer with the given status; every 422
+    names its fields in errors[], and no problem names a constraint."""
     assert r.status == status, "want %d, got %r" % (status, r)
     assert r.header("Content-Type") == "application/problem+json", r.headers
     p = r.json
     assert p["status"] == status and p["title"] and "detail" in p, p
+    if status == 422:
+        assert p.get("errors"), p
+        for e in p["errors"]:
+            assert isinstance(e.get("field"), str) and e.get("message"), p
+    assert not CONSTRAINT_NAME.search(r.text), p
     return p
 
 
 _results = {"passed": 0, "failed": 0}
 
 
-def run(*tests):
-    """Runs each test function, printing failures; never stops early."""
+def wait_for(cond, what, timeout=60):
+    """Waits until cond() holds: for what the server does on its own time
+    (noticing a client has gone, say), never as a stand-in for a rule.
+    The timeout only turns a hang into a failure."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError("gave up waiting for " + what)
+        time.sleep(0.02)
+
+
+def run(*tests, before=None):
+    """Runs each test function, printing failures; never stops early.
+    before(), when given, runs ahead of every test: state a test needs is
+    set up there, never left to the previous test's clean-up."""
     for t in tests:
         start = time.time()
         try:
+            if before is not None:
+                before()
             t()
             _results["passed"] += 1
             print("ok   %s (%.1fs)" % (t.__name__, time.time() - start), flush=True)

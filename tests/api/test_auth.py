@@ -17,6 +17,7 @@ uid, _ = s.user(admin, "trainee@example.org", "trainee", org, login=False)
 # Made now: with a 2 s idle timeout the admin session does not last.
 s.user(admin, "changer@example.org", "trainee", org, login=False)
 s.user(admin, "legacy@example.org", "trainee", org, login=False)
+s.user(admin, "parallel@example.org", "trainee", org, login=False)
 
 
 def test_login_success_shape():
@@ -193,7 +194,7 @@ def test_rate_limit_holds_under_parallel_attempts():
     """Attempts in parallel cannot all pass the count before any fails:
     each reserves its failure when it begins."""
     import threading
-    email = "changer@example.org"
+    email = "parallel@example.org"
     s.sql("DELETE FROM login_failures")
     statuses = []
 
@@ -215,7 +216,7 @@ def test_rate_limit_holds_under_parallel_attempts():
 
     def good():
         r = s.post("/api/v1/auth/login", {"email": email,
-                                          "password": "a new password 1"})
+                                          "password": PASSWORD})
         answers.append((r.status, r.header("Retry-After")))
 
     threads = [threading.Thread(target=good) for _ in range(8)]
@@ -305,5 +306,6 @@ run(test_login_success_shape, test_login_failures_identical,
     test_idle_expiry, test_absolute_expiry,
     test_password_change_revokes_other_sessions, test_rate_limit_and_window,
     test_rate_limit_holds_under_parallel_attempts,
-    test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded)
+    test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded,
+    before=lambda: s.sql("DELETE FROM login_failures"))
 finish(s)

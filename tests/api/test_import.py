@@ -168,7 +168,7 @@ def test_reimport_idempotent():
     root = fresh("idem")
     course(root, "idem-course")
     r = imp(root)
-    assert r.returncode == 0 and "idem-course: created" in r.stdout, r
+    assert r.returncode == 0 and "idem-course: imported (new)" in r.stdout, r
     before = counts()
     r = imp(root)
     assert r.returncode == 0 and "idem-course: unchanged" in r.stdout, r
@@ -215,7 +215,7 @@ def test_lesson_change_keeps_progress():
     meta = dict(META, title="Renamed course")
     write(os.path.join(d, "course.json"), json.dumps(meta))
     r = imp(root)
-    assert r.returncode == 0 and "change-course: updated" in r.stdout, r
+    assert r.returncode == 0 and "change-course: imported (changed in the folder)" in r.stdout, r
     rows = s.sql("SELECT string_agg(id || ':' || title, '|' ORDER BY position)"
                  "  FROM modules WHERE course_id = :'v1'", cid).split("|")
     assert rows[0] == ids[0] + ":Introduction", rows
@@ -243,6 +243,89 @@ def test_lesson_change_keeps_progress():
     # The quiz module can be taken, and a learner's attempt keeps working.
     r = s.post("/api/v1/quizzes/%s/attempts" % qid, token=t1)
     assert r.status == 201 and len(r.json["questions"]) == 4, r
+
+
+def title_of(slug):
+    return s.sql("SELECT title FROM courses WHERE slug = :'v1'", slug)
+
+
+def test_platform_edits_kept():
+    """A re-import (deploy/dev-up runs one at every start) applies the
+    folder only where it changed, and never over what people edited in
+    the platform since the course's last import."""
+    root = fresh("kept")
+    d = course(root, "kept-course")
+    course(root, "other-course")
+    r = imp(root)
+    assert "kept-course: imported (new" in r.stdout, r
+    assert "2 courses: 2 imported, 0 unchanged, 0 kept" in r.stdout, r
+    cid = int(s.sql("SELECT id FROM courses WHERE slug = 'kept-course'"))
+    # A coordinator edits the course in the platform.
+    r = s.patch("/api/v1/courses/%d" % cid, {"title": "Edited online"},
+                token=admin)
+    assert r.status == 200, r
+    edited = counts()
+    r = imp(root)
+    assert r.returncode == 0 and "kept-course: kept platform edits" in \
+        r.stdout and "other-course: unchanged" in r.stdout, r
+    assert counts() == edited and title_of("kept-course") == "Edited online"
+    # The folder changes too: the platform's edit still wins, and the
+    # other course, unedited, takes the folder's change.
+    write(os.path.join(d, "01-intro.md"), "# Intro\n\nNew text.\n")
+    write(os.path.join(root, "other-course", "01-intro.md"),
+          "# Intro\n\nNew text.\n")
+    r = imp(root)
+    assert "kept-course: kept platform edits" in r.stdout, r
+    assert "other-course: imported (changed in the folder)" in r.stdout, r
+    assert title_of("kept-course") == "Edited online"
+    assert s.sql("SELECT count(*) FROM modules WHERE course_id = :'v1' AND "
+                 "title = 'Intro'", cid) == "0"
+    # An edit of the course's quiz counts as an edit of the course.
+    oid = int(s.sql("SELECT id FROM courses WHERE slug = 'other-course'"))
+    qid = int(s.sql("SELECT quiz_id FROM modules WHERE course_id = :'v1' "
+                    "AND kind = 'quiz'", oid))
+    r = s.patch("/api/v1/quizzes/%d" % qid, {"pass_percent": 90},
+                token=admin)
+    assert r.status == 200, r
+    write(os.path.join(root, "other-course", "01-intro.md"), "# I\n\nX.\n")
+    assert "other-course: kept platform edits" in imp(root).stdout
+    assert s.sql("SELECT pass_percent FROM quizzes WHERE id = :'v1'",
+                 qid) == "90"
+    # A course made in the platform is never overwritten by a folder that
+    # happens to use its slug.
+    r = s.post("/api/v1/courses", {"slug": "made-online", "title": "Mine",
+                                   "audience": ["all"]}, token=admin)
+    assert r.status == 201, r
+    course(root, "made-online")
+    r = imp(root)
+    assert "made-online: kept platform edits" in r.stdout, r
+    assert title_of("made-online") == "Mine"
+    assert s.sql("SELECT count(*) FROM modules m JOIN courses c ON "
+                 "c.id = m.course_id WHERE c.slug = 'made-online'") == "0"
+
+
+def test_imported_before_the_rule():
+    """Courses imported before content_imports existed: the audit log
+    tells whether a person edited them since their last import."""
+    root = fresh("legacy")
+    d = course(root, "legacy-plain")
+    e = course(root, "legacy-edited")
+    assert imp(root).returncode == 0
+    s.sql("DELETE FROM content_imports WHERE course_id IN (SELECT id FROM "
+          "courses WHERE slug LIKE 'legacy-%')")
+    eid = int(s.sql("SELECT id FROM courses WHERE slug = 'legacy-edited'"))
+    assert s.patch("/api/v1/courses/%d" % eid, {"title": "Edited"},
+                   token=admin).status == 200
+    for x in (d, e):
+        write(os.path.join(x, "course.json"),
+              json.dumps(dict(META, title="From the folder")))
+    r = imp(root)
+    assert "legacy-plain: imported (changed in the folder)" in r.stdout, r
+    assert "legacy-edited: kept platform edits" in r.stdout, r
+    assert title_of("legacy-plain") == "From the folder"
+    assert title_of("legacy-edited") == "Edited"
+    # From then on the recorded state decides.
+    assert "legacy-plain: unchanged" in imp(root).stdout
 
 
 def test_shipped_content():
@@ -288,6 +371,7 @@ def test_shipped_content():
 
 run(test_missing_metadata, test_bad_gift, test_duplicate_slugs,
     test_reimport_idempotent, test_lesson_change_keeps_progress,
+    test_platform_edits_kept, test_imported_before_the_rule,
     test_shipped_content)
 shutil.rmtree(tmp, ignore_errors=True)
 finish(s)

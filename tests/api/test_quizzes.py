@@ -8,7 +8,7 @@ import json
 import time
 import urllib.parse
 
-from harness import Server, problem, run, finish
+from harness import Server, problem, run, finish, wait_for
 
 s = Server("quizzes").start()
 admin = s.bootstrap()
@@ -466,7 +466,11 @@ def test_save_during_submit_counts():
          "COMMIT;" % (att["id"], t1_id, answer)], check=True,
         capture_output=True))
     slow.start()
-    time.sleep(0.5)
+    # Submit once the save holds the lock (whenever psql gets there).
+    wait_for(lambda: s.sql("SELECT count(*) FROM pg_stat_activity WHERE "
+                           "wait_event = 'PgSleep' AND query LIKE "
+                           "'%mt_attempt_save%'") == "1",
+             "the saving transaction to hold the attempt's lock")
     result = submit(att)
     slow.join()
     assert result["score"] == 1.0, result

@@ -7,7 +7,7 @@ import tempfile
 import threading
 import time
 
-from harness import Server, PASSWORD, free_port, problem, run, finish
+from harness import Server, PASSWORD, free_port, problem, run, finish, wait_for
 
 SOURCE = os.environ.get("MIGTRAIN_SOURCE", ".")
 CLUSTER = os.path.join(SOURCE, "deploy", "pg-cluster")
@@ -53,6 +53,48 @@ def test_database_restart():
     for _ in range(20):
         assert s.get("/api/v1/auth/me", token=admin).status == 200
     assert s.login("admin@example.org")
+
+
+def test_database_restart_under_writes():
+    """PostgreSQL stopped and started while writers keep writing: every
+    write the server acknowledged is there afterwards, every other one was
+    refused with 503 (never 500), and the writers carry on after."""
+    acked, refused, other = [], [], []
+    stop = threading.Event()
+
+    def writer(k):
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                r = s.post("/api/v1/orgs", {"name": "W%d-%d" % (k, n)},
+                           token=admin, timeout=30)
+            except OSError as e:
+                other.append(repr(e))
+                continue
+            if r.status == 201:
+                acked.append(r.json["id"])
+            elif r.status == 503:
+                refused.append(1)
+            else:
+                other.append(r)
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    wait_for(lambda: len(acked) >= 20, "writes before the restart")
+    cluster("stop", datadir)
+    wait_for(lambda: len(refused) >= 4, "writes refused while it is away")
+    before = len(acked)
+    cluster("start", datadir, str(pgport))
+    wait_for(lambda: len(acked) >= before + 20, "writes after the restart")
+    stop.set()
+    for t in threads:
+        t.join(60)
+    assert other == [], other[:5]
+    ids = set(map(int, s.sql("SELECT string_agg(id::text, ' ') FROM orgs "
+                             "WHERE name LIKE 'W%'").split()))
+    assert set(acked) <= ids, set(acked) - ids
 
 
 def test_sigterm_drains_in_flight():
@@ -116,7 +158,8 @@ def test_drain_refuses_new_connections():
     s.proc = None
 
 
-run(test_database_restart, test_sigterm_drains_in_flight,
+run(test_database_restart, test_database_restart_under_writes,
+    test_sigterm_drains_in_flight,
     test_drain_refuses_new_connections)
 try:
     finish(s)

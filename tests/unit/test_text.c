@@ -1,5 +1,6 @@
 /* Unit tests of server/text.c and server/util.c: cursors, date and
- * timestamp shapes, emails, integers and UTF-8. */
+ * timestamp shapes, emails, integers, UTF-8, compact JSON and one-line
+ * log messages. */
 #include <stdint.h>
 #include <string.h>
 
@@ -98,9 +99,42 @@ test_int_and_utf8(void)
 	CHECK(!utf8_valid("a\0b", 3));
 }
 
+/* One compact JSON form, whatever wrote it; strings untouched. */
+static void
+test_json_squeeze(void)
+{
+	char	a[] = "{\"id\" : 1, \"t\" : \"a : b, c\\\" d\"}\n";
+	char	b[] = "[ {\"x\" :\t[1 , 2]} ,\r\n null ]";
+	char	c[] = "{\"s\":\"\\\\\", \"n\":  2}";
+
+	CHECK(json_squeeze(a) == strlen(a));
+	CHECK_STR(a, "{\"id\":1,\"t\":\"a : b, c\\\" d\"}");
+	json_squeeze(b);
+	CHECK_STR(b, "[{\"x\":[1,2]},null]");
+	json_squeeze(c);			/* an escaped backslash ends */
+	CHECK_STR(c, "{\"s\":\"\\\\\",\"n\":2}");
+}
+
+/* libpq's messages in one log line. */
+static void
+test_one_line(void)
+{
+	char	a[] = "could not connect to server: Connection refused\n"
+	    "\tIs the server running on host \"x\"?\n";
+	char	b[] = " \n\t ";
+
+	one_line(a);
+	CHECK_STR(a, "could not connect to server: Connection refused Is the "
+	    "server running on host \"x\"?");
+	one_line(b);
+	CHECK_STR(b, "");
+}
+
 int
 main(void)
 {
+	test_json_squeeze();
+	test_one_line();
 	test_cursor();
 	test_dates();
 	test_email();
