@@ -10,6 +10,7 @@ install -d -o migtrain -g migtrain -m 0750 /var/lib/migtrain
 install -d -m 0755 /etc/migtrain
 [ -f /etc/migtrain/migtrain.env ] || install -m 0640 -g migtrain "$top/deploy/migtrain.env.example" /etc/migtrain/migtrain.env
 install -m 0644 "$top/deploy/migtrain.service" /etc/systemd/system/migtrain.service
+install -m 0644 "$top/deploy/migtrain@.service" /etc/systemd/system/migtrain@.service
 systemctl daemon-reload
 echo "Edit /etc/migtrain/migtrain.env, create the database and role, then:"
 echo "  systemctl enable --now migtrain"

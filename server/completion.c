@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "certificate.h"
 #include "completion.h"
 #include "db.h"
 

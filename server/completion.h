@@ -12,7 +12,4 @@
  */
 int	completion_check(struct req *, int64_t enrollment_id) WARN_UNUSED;
 
-/* Issues the certificate of a just-completed enrolment (certificates.c). */
-int	certificate_issue(struct req *, int64_t enrollment_id) WARN_UNUSED;
-
 #endif

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "addr.h"
 #include "config.h"
 #include "util.h"
 
@@ -42,6 +43,8 @@ config_load(void)
 	const char	*listen, *colon;
 	long		 ncpu, threads, hash_threads, hash_queue, secure, idle,
 			 max, window, failures, port, ops, mem;
+	long		 conns, per_addr, conn_idle, rate, grace, drain, login_addr,
+			 login_minute, purge;
 	size_t		 hostlen;
 
 	config.db = getenv("MIGTRAIN_DB");
@@ -50,6 +53,12 @@ config_load(void)
 		    "connection string)\n");
 		return (-1);
 	}
+	config.db_replica = getenv("MIGTRAIN_DB_REPLICA");
+	if (config.db_replica != NULL && *config.db_replica == '\0')
+		config.db_replica = NULL;
+	if (env_long("MIGTRAIN_REPLICA_MAX_LAG_S", 5, 0, 86400,
+	    &config.replica_max_lag_s) == -1)
+		return (-1);
 	listen = getenv("MIGTRAIN_LISTEN");
 	if (listen == NULL || *listen == '\0')
 		listen = "127.0.0.1:8080";
@@ -91,6 +100,40 @@ config_load(void)
 	    (long)(crypto_pwhash_MEMLIMIT_INTERACTIVE >> 20),
 	    (long)(crypto_pwhash_MEMLIMIT_INTERACTIVE >> 20), 4096, &mem) == -1)
 		return (-1);
+	/* Below libmicrohttpd's own limit (4096), whose refusal path hangs
+	 * 0.9.75: see http.c. */
+	if (env_long("MIGTRAIN_MAX_CONNECTIONS", 2048, 16, 4000, &conns) == -1 ||
+	    env_long("MIGTRAIN_MAX_CONNECTIONS_PER_ADDRESS", 64, 1, 4000,
+	    &per_addr) == -1 ||
+	    env_long("MIGTRAIN_IDLE_TIMEOUT_S", 30, 1, 3600, &conn_idle) == -1 ||
+	    env_long("MIGTRAIN_BODY_MIN_RATE", 1024, 0, 1 << 30, &rate) == -1 ||
+	    env_long("MIGTRAIN_BODY_GRACE_S", 10, 1, 3600, &grace) == -1 ||
+	    env_long("MIGTRAIN_DRAIN_S", 25, 1, 3600, &drain) == -1 ||
+	    env_long("MIGTRAIN_LOGIN_PER_ADDRESS", 0, 0, 4096,
+	    &login_addr) == -1 ||
+	    env_long("MIGTRAIN_LOGIN_PER_ADDRESS_MINUTE", 120, 1, 1000000,
+	    &login_minute) == -1 ||
+	    env_long("MIGTRAIN_PURGE_INTERVAL_S", 300, 1, 86400, &purge) == -1 ||
+	    addr_trusted_load(getenv("MIGTRAIN_TRUSTED_PROXIES")) == -1)
+		return (-1);
+	config.max_conns = (unsigned)conns;
+	config.max_conns_per_addr = (unsigned)per_addr;
+	config.idle_timeout_s = (unsigned)conn_idle;
+	config.body_min_rate = (unsigned)rate;
+	config.body_grace_s = (unsigned)grace;
+	config.drain_s = (unsigned)drain;
+	/* By default one address may fill half the hash pool, never all. */
+	config.login_per_addr = login_addr > 0 ? (unsigned)login_addr :
+	    (unsigned)((hash_queue + hash_threads) / 2 > 2 ?
+	    (hash_queue + hash_threads) / 2 : 2);
+	config.login_per_addr_minute = (unsigned)login_minute;
+	config.purge_interval_s = (unsigned)purge;
+	config.metrics_token = getenv("MIGTRAIN_METRICS_TOKEN");
+	if (config.metrics_token != NULL && strlen(config.metrics_token) < 16) {
+		fprintf(stderr, "MIGTRAIN_METRICS_TOKEN must be at least 16 "
+		    "characters (or unset)\n");
+		return (-1);
+	}
 	config.listen_port = (unsigned)port;
 	config.threads = (unsigned)threads;
 	config.hash_threads = (unsigned)hash_threads;

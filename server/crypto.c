@@ -8,7 +8,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 
+#include "addr.h"
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
@@ -22,6 +25,15 @@ static int		 q_stopping;
 static pthread_t	*workers;
 static unsigned		 nworkers;
 static char		 dummy_hash[crypto_pwhash_STRBYTES];
+
+/* Per client address bucket (addr_bucket), under q_lock: jobs queued or
+ * running, and logins started in the minute that began at `since`. */
+#define GATE_BUCKETS	4096
+static struct gate {
+	unsigned	inside;
+	unsigned	started;
+	time_t		since;
+} gates[GATE_BUCKETS];
 
 void
 token_new(char out[TOKEN_TEXT_LEN])
@@ -138,6 +150,11 @@ worker(void *arg)
 	struct pwjob	*j;
 
 	(void)arg;
+	/* Hashing yields to the HTTP workers: a login storm slows logins,
+	 * not every other request. On Linux the nice value set for
+	 * PRIO_PROCESS 0 is the calling thread's alone. */
+	if (setpriority(PRIO_PROCESS, 0, 5) == -1)
+		log_warn("could not lower the hashing threads' priority");
 	for (;;) {
 		pthread_mutex_lock(&q_lock);
 		while (q_head == NULL && !q_stopping)
@@ -154,6 +171,7 @@ worker(void *arg)
 		run_job(j);
 		pthread_mutex_lock(&q_lock);
 		q_inside--;
+		gates[j->gate].inside--;
 		pthread_mutex_unlock(&q_lock);
 		req_resume(j->req);
 	}
@@ -196,9 +214,42 @@ pwhash_dummy(void)
 	return (dummy_hash);
 }
 
+static unsigned
+client_gate(struct req *r)
+{
+	unsigned char	a[ADDR_LEN];
+
+	req_client(r, a);
+	return (addr_bucket(a, GATE_BUCKETS));
+}
+
+int
+pwhash_admit(struct req *r)
+{
+	struct gate	*g = &gates[client_gate(r)];
+	time_t		 now = time(NULL);
+	long		 wait;
+
+	pthread_mutex_lock(&q_lock);
+	if (now - g->since >= 60 || now < g->since) {
+		g->since = now;
+		g->started = 0;
+	}
+	if (g->started >= config.login_per_addr_minute) {
+		wait = 60 - (long)(now - g->since);
+		pthread_mutex_unlock(&q_lock);
+		return (problem_later(r, 429, wait, "too many logins from your "
+		    "address this minute; wait before trying again"));
+	}
+	g->started++;
+	pthread_mutex_unlock(&q_lock);
+	return (0);
+}
+
 int
 pwhash_submit(struct req *r, struct pwjob *j, handler_fn *resume)
 {
+	j->gate = client_gate(r);
 	pthread_mutex_lock(&q_lock);
 	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
 		pthread_mutex_unlock(&q_lock);
@@ -206,6 +257,13 @@ pwhash_submit(struct req *r, struct pwjob *j, handler_fn *resume)
 		return (problem_later(r, 503, 1, "too many logins at once; "
 		    "try again in a moment"));
 	}
+	if (gates[j->gate].inside >= config.login_per_addr) {
+		pthread_mutex_unlock(&q_lock);
+		pwjob_free(j);
+		return (problem_later(r, 429, 1, "too many logins from your "
+		    "address at once; try again in a moment"));
+	}
+	gates[j->gate].inside++;
 	j->req = r;
 	if (r->job_free != NULL)
 		r->job_free(r->job);

@@ -35,6 +35,7 @@ struct pwjob {
 	char		 new_hash[crypto_pwhash_STRBYTES];
 	char		 ref[24];	/* the caller's, e.g. a row id */
 	struct req	*req;
+	unsigned	 gate;		/* the client's address bucket */
 	struct pwjob	*next;
 };
 
@@ -51,6 +52,13 @@ int	pwhash_now(const char *password, char out[crypto_pwhash_STRBYTES])
  * Returns HTTP_SUSPENDED or -1.
  */
 int	pwhash_submit(struct req *, struct pwjob *, handler_fn *resume);
+/*
+ * Per-address fairness: 0 when the client (addr.h, behind trusted proxies)
+ * may start another login this minute, else 429 with Retry-After. Jobs in
+ * flight per address are capped in pwhash_submit (429 too), so one client
+ * cannot fill the queue that everyone's logins share.
+ */
+int	pwhash_admit(struct req *) WARN_UNUSED;
 struct pwjob *pwjob_new(const char *stored, const char *verify_pw,
 	    const char *hash_pw);
 /* Password policy of API §3: 10 characters to 1024 bytes. */

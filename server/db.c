@@ -5,6 +5,13 @@
  * A connection that broke (the server restarted) is reset on its next
  * lease; while PostgreSQL is away requests get 503 with Retry-After at once.
  * Statements are prepared per connection on first use, keyed by their text.
+ *
+ * With MIGTRAIN_DB_REPLICA a second set of connections, as large, goes to a
+ * streaming replica. A report handler asks for it with db_use_replica();
+ * it gets it only while the replica answers and is within the lag bound
+ * (checked at most once a second), and a replica that fails a statement
+ * hands the request back to the primary, so callers never see an error
+ * from it.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,6 +27,7 @@
 #define DB_STMT_MAX		512
 #define DB_PARAMS_MAX		32
 #define DB_ACQUIRE_TIMEOUT_S	5
+#define DB_LAG_CHECK_MS		1000
 
 struct stmt {
 	const char	*sql_ptr;
@@ -30,6 +38,7 @@ struct db_conn {
 	PGconn		*pg;
 	int		 busy;
 	int		 broken;
+	int		 replica;	/* one of replicas[] */
 	struct stmt	 stmts[DB_STMT_MAX];
 	int		 nstmts;
 };
@@ -41,10 +50,21 @@ static pthread_mutex_t	 pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 pool_cond = PTHREAD_COND_INITIALIZER;
 static const char	*pool_conninfo;
 
+static struct db_conn	*replicas;
+static unsigned		 replica_size;
+static const char	*replica_conninfo;
+static long		 replica_max_lag_s;
+/* The last lag check: when, its verdict, and whether one is running. */
+static pthread_mutex_t	 lag_lock = PTHREAD_MUTEX_INITIALIZER;
+static double		 lag_checked_ms = -1e12;
+static int		 lag_ok;
+static int		 lag_checking;
+
 static PGconn		*connect_pg(const char *);
 static void		 forget_statements(struct db_conn *);
 static struct db_conn	*lease(struct req *);
 static int		 heal(struct db_conn *);
+static void		 replica_verdict(int);
 static int		 sqlstate_problem(struct req *, PGresult *,
 			    const char *);
 
@@ -85,6 +105,19 @@ connect_pg(const char *conninfo)
 		res = PQexecParams(pg, "SELECT set_config('migtrain.public_url',"
 		    " $1, false)", 1, NULL, &url, NULL, NULL, 0);
 		PQclear(res);
+	}
+	return (pg);
+}
+
+PGconn *
+db_connect(const char *conninfo)
+{
+	PGconn	*pg = connect_pg(conninfo);
+
+	if (pg != NULL && PQstatus(pg) != CONNECTION_OK) {
+		log_warn("database: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		pg = NULL;
 	}
 	return (pg);
 }
@@ -135,6 +168,31 @@ db_shutdown(void)
 	free(pool);
 	pool = NULL;
 	pool_size = 0;
+	for (i = 0; i < replica_size; i++) {
+		forget_statements(&replicas[i]);
+		PQfinish(replicas[i].pg);
+	}
+	free(replicas);
+	replicas = NULL;
+	replica_size = 0;
+}
+
+int
+db_init_replica(const char *conninfo, unsigned size, long max_lag_s)
+{
+	unsigned	i;
+
+	replica_conninfo = conninfo;
+	replica_max_lag_s = max_lag_s;
+	replica_size = size;
+	replicas = xcalloc(size, sizeof(*replicas));
+	/* Connected on first use: a replica that is down must not delay
+	 * the start, and the primary serves meanwhile. */
+	for (i = 0; i < size; i++) {
+		replicas[i].replica = 1;
+		replicas[i].broken = 1;
+	}
+	return (0);
 }
 
 unsigned
@@ -217,11 +275,12 @@ heal(struct db_conn *c)
 {
 	forget_statements(c);
 	PQfinish(c->pg);
-	c->pg = connect_pg(pool_conninfo);
+	c->pg = connect_pg(c->replica ? replica_conninfo : pool_conninfo);
 	c->broken = (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK);
 	if (c->broken)
 		return (-1);
-	log_info("database connection re-established");
+	log_info("%s connection re-established", c->replica ?
+	    "replica" : "database");
 	return (0);
 }
 
@@ -242,8 +301,10 @@ db_release(struct req *r)
 	}
 	pthread_mutex_lock(&pool_lock);
 	c->busy = 0;
-	pool_busy--;
-	pthread_cond_signal(&pool_cond);
+	if (!c->replica) {
+		pool_busy--;
+		pthread_cond_signal(&pool_cond);
+	}
 	pthread_mutex_unlock(&pool_lock);
 }
 
@@ -319,6 +380,16 @@ db_queryv(struct req *r, const char *sql, int n, const char *const *params)
 			}
 			PQclear(res);
 			c->broken = 1;
+		}
+		if (c->replica && !in_tx) {
+			/* Read again from the primary, and from the primary
+			 * only until the next lag check finds the replica. */
+			log_warn("replica connection lost, reading from the "
+			    "primary: %s", PQerrorMessage(c->pg));
+			replica_verdict(0);
+			db_release(r);
+			attempt--;
+			continue;
 		}
 		log_warn("database connection lost: %s", PQerrorMessage(c->pg));
 		if (in_tx || heal(c) == -1)
@@ -404,6 +475,122 @@ int
 db_commit(struct req *r)
 {
 	return (simple(r, "COMMIT"));
+}
+
+/* Records the outcome of a lag check, or a replica found down. */
+static void
+replica_verdict(int ok)
+{
+	pthread_mutex_lock(&lag_lock);
+	lag_ok = ok;
+	lag_checked_ms = now_ms();
+	pthread_mutex_unlock(&lag_lock);
+}
+
+/*
+ * Whether the replica is close enough to the primary, on connection c. An
+ * idle primary sends nothing, so the age of the last replayed transaction
+ * grows without the replica falling behind: when it has replayed all it
+ * received from a live WAL receiver it counts as current, and only WAL
+ * received but not yet replayed makes the timestamp matter. Paused replay
+ * counts as lagging at once. Clocks of both hosts must agree (NTP).
+ */
+static int
+replica_current(struct db_conn *c)
+{
+	char		*max = xasprintf("%ld", replica_max_lag_s);
+	const char	*param = max;
+	PGresult	*res;
+	int		 ok;
+
+	res = PQexecParams(c->pg,
+	    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN true"
+	    " WHEN pg_is_wal_replay_paused() THEN false"
+	    " WHEN NOT EXISTS (SELECT 1 FROM pg_stat_wal_receiver"
+	    "                   WHERE pid IS NOT NULL) THEN false"
+	    " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
+	    "  THEN true"
+	    " ELSE coalesce(now() - pg_last_xact_replay_timestamp()"
+	    "  <= make_interval(secs => $1::int), false) END",
+	    1, NULL, &param, NULL, NULL, 0);
+	ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		log_warn("replica lag check failed: %s", PQerrorMessage(c->pg));
+		if (PQstatus(c->pg) != CONNECTION_OK)
+			c->broken = 1;
+	}
+	PQclear(res);
+	free(max);
+	return (ok);
+}
+
+void
+db_use_replica(struct req *r)
+{
+	struct db_conn	*c = NULL;
+	unsigned	 i;
+	int		 check, ok;
+
+	if (replicas == NULL || (r->db != NULL && (r->db->replica ||
+	    PQtransactionStatus(r->db->pg) != PQTRANS_IDLE)))
+		return;
+	pthread_mutex_lock(&lag_lock);
+	check = !lag_checking && now_ms() - lag_checked_ms >= DB_LAG_CHECK_MS;
+	ok = lag_ok;
+	if (check)
+		lag_checking = 1;
+	pthread_mutex_unlock(&lag_lock);
+	if (!check && !ok)
+		return;
+	/* A free replica connection or none: never wait for one. */
+	pthread_mutex_lock(&pool_lock);
+	for (i = 0; i < replica_size && c == NULL; i++)
+		if (!replicas[i].busy)
+			c = &replicas[i];
+	if (c != NULL)
+		c->busy = 1;
+	pthread_mutex_unlock(&pool_lock);
+	if (c != NULL) {
+		if ((c->broken || PQstatus(c->pg) != CONNECTION_OK) &&
+		    heal(c) == -1)
+			ok = 0;
+		else if (check)
+			ok = replica_current(c);
+	}
+	if (check) {
+		pthread_mutex_lock(&lag_lock);
+		if (c != NULL) {	/* else: all busy, check next time */
+			lag_ok = ok;
+			lag_checked_ms = now_ms();
+		}
+		lag_checking = 0;
+		pthread_mutex_unlock(&lag_lock);
+	} else if (c != NULL && !ok)
+		replica_verdict(0);
+	if (c == NULL)
+		return;
+	if (!ok) {
+		pthread_mutex_lock(&pool_lock);
+		c->busy = 0;
+		pthread_mutex_unlock(&pool_lock);
+		return;
+	}
+	db_release(r);		/* the primary's, taken for the session */
+	r->db = c;
+}
+
+int
+db_replica_current(void)
+{
+	int	ok;
+
+	if (replicas == NULL)
+		return (-1);
+	pthread_mutex_lock(&lag_lock);
+	ok = lag_ok;
+	pthread_mutex_unlock(&lag_lock);
+	return (ok);
 }
 
 int

@@ -18,7 +18,25 @@
 
 int	 db_init(const char *conninfo, unsigned size);
 void	 db_shutdown(void);
-/* Connections leased right now, for /metrics. */
+/*
+ * The read replica (MIGTRAIN_DB_REPLICA): size connections, used while its
+ * replay lag is at most max_lag_s seconds. Call after db_init.
+ */
+int	 db_init_replica(const char *conninfo, unsigned size, long max_lag_s);
+/*
+ * The read-replica lease: the request's next statements run on the
+ * replica when one is configured, answers and is within the lag bound;
+ * otherwise (or inside a transaction) nothing changes and they run on the
+ * primary. Never fails; a replica that breaks later falls back to the
+ * primary by itself. For read-only reports only (records, CSV, summary,
+ * transcripts, event reports): call it after the caller is authorised,
+ * just before the report's queries. Data may be up to the lag bound old.
+ */
+void	 db_use_replica(struct req *);
+/* For /metrics: -1 without a replica, else 1 when the last lag check
+ * found it current (reports read from it), 0 when not. */
+int	 db_replica_current(void);
+/* Connections of the primary leased right now, for /metrics. */
 unsigned db_in_use(void);
 unsigned db_size(void);
 
@@ -51,6 +69,9 @@ void	 db_release(struct req *);
 /* "ready" check for /readyz: 0 when the database answers. */
 int	 db_ping(struct req *);
 
+/* A connection of its own for a background job (session set up as the
+ * pool's), or NULL with a warning logged. */
+PGconn	*db_connect(const char *conninfo);
 /* A connection outside any request (CLI commands). */
 PGconn	*db_connect_cli(const char *conninfo);
 

@@ -40,7 +40,7 @@
  * bytes per question or answer: tiny inputs like "Q{T}" repeated would
  * otherwise cost 300 times their size. Real quizzes are far below both.
  */
-#define GIFT_MAX_INPUT	(4 * 1024 * 1024)
+#define GIFT_MAX_INPUT	(5 * 1024 * 1024)	/* = the import body cap (API §2) */
 #define GIFT_MAX_ITEMS	50000	/* questions plus answers, choices, pairs */
 /* Longer than any sensible number ("-1.2345678901234567e-300" is 24). */
 #define GIFT_MAX_NUMBER	64
@@ -880,7 +880,7 @@ gift_parse(const char *text, size_t len, struct gift_error *err)
 	if (text == NULL)
 		len = 0;
 	if (len > GIFT_MAX_INPUT) {
-		fail(&p, 1, "the file is larger than 4 MiB");
+		fail(&p, 1, "the file is larger than 5 MiB");
 		return (NULL);
 	}
 	if ((bad = utf8_check((const unsigned char *)text, len)) < len) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "addr.h"
 #include "config.h"
 #include "db.h"
 #include "http.h"
@@ -30,6 +32,7 @@
 #include "route.h"
 #include "session.h"
 #include "text.h"
+#include "web.h"
 
 static struct MHD_Daemon	*daemon_handle;
 static int			 listen_fd = -1;
@@ -38,9 +41,28 @@ static int			 acceptor_running;
 static pthread_mutex_t		 suspend_lock = PTHREAD_MUTEX_INITIALIZER;
 static int			 in_flight;
 static int			 draining;
-static size_t			 body_bytes;	/* buffered, all requests */
+static size_t			 body_bytes;	/* buffered, signed-in requests */
+static size_t			 anon_body_bytes; /* buffered, anonymous ones */
+
+/*
+ * Our own connection limits, enforced by the acceptor below
+ * libmicrohttpd's: 0.9.75 leaves a mutex locked when its own limit
+ * refuses a connection we add, which hangs every worker for good. Each
+ * accepted descriptor remembers the address bucket it counts against;
+ * the close notification gives the slot back.
+ */
+#define CONN_BUCKETS	4096
+#define MHD_CONN_LIMIT	4096
+static pthread_mutex_t		 conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned			 conns_open;
+static unsigned long		 conns_refused;
+static unsigned			 conns_max;
+static unsigned			 bucket_conns[CONN_BUCKETS];
+static int			*fd_bucket;	/* -1 free, -2 no address bucket */
+static int			 fd_slots;
 
 static void	 req_free(struct req *);
+static void	 drop_body(struct req *);
 static int	 dispatch(struct req *);
 static enum MHD_Result send_answer(struct req *);
 
@@ -109,6 +131,8 @@ req_new(struct MHD_Connection *conn, const char *url, const char *method)
 	set_request_id(r);
 	r->route = route_match(r->method, r->path, r->params, &r->route_index,
 	    allow, sizeof(allow));
+	if (r->route == NULL && allow[0] == '\0')
+		r->route = web_match(r->method, r->path);	/* the web app */
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, arg_utf8, &bad);
 	if (bad)
 		problem_set(r, 400, NULL, "the query string is not UTF-8");
@@ -120,8 +144,13 @@ req_new(struct MHD_Connection *conn, const char *url, const char *method)
 		} else
 			problem_set(r, 404, NULL, "no such resource");
 	}
-	r->body_max = r->route && (r->route->flags & ROUTE_BIG_BODY) ?
-	    HTTP_BIG_BODY_MAX : HTTP_BODY_MAX;
+	if (r->route != NULL && (r->route->flags & ROUTE_AUTH))
+		r->body_max = (r->route->flags & ROUTE_BIG_BODY) ?
+		    HTTP_BIG_BODY_MAX : HTTP_BODY_MAX;
+	else {
+		r->body_anon = 1;
+		r->body_max = HTTP_ANON_BODY_MAX;
+	}
 	__atomic_add_fetch(&in_flight, 1, __ATOMIC_SEQ_CST);
 	return (r);
 }
@@ -144,8 +173,7 @@ req_free(struct req *r)
 		free(r->strs[i]);
 	free(r->strs);
 	free(r->sess.user_json);
-	free(r->body);
-	__atomic_sub_fetch(&body_bytes, r->body_cap, __ATOMIC_RELAXED);
+	drop_body(r);
 	free(r->resp_body);
 	if (r->resp_custom != NULL)
 		MHD_destroy_response(r->resp_custom);
@@ -156,21 +184,29 @@ req_free(struct req *r)
 	__atomic_sub_fetch(&in_flight, 1, __ATOMIC_SEQ_CST);
 }
 
+static size_t *
+budget_of(struct req *r, size_t *limit)
+{
+	if (limit != NULL)
+		*limit = r->body_anon ? HTTP_ANON_BODY_BUDGET : HTTP_BODY_BUDGET;
+	return (r->body_anon ? &anon_body_bytes : &body_bytes);
+}
+
 static void
 drop_body(struct req *r)
 {
 	free(r->body);
-	__atomic_sub_fetch(&body_bytes, r->body_cap, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(budget_of(r, NULL), r->body_cap, __ATOMIC_RELAXED);
 	r->body = NULL;
 	r->body_len = r->body_cap = 0;
 }
 
 /* Appends to the body, growing it geometrically within its cap and the
- * budget shared by all connections. */
+ * budget shared by all connections of its kind. */
 static void
 append_body(struct req *r, const char *data, size_t len)
 {
-	size_t	cap;
+	size_t	cap, limit, *budget = budget_of(r, &limit);
 
 	if (r->body_too_large || r->body_over_budget)
 		return;
@@ -185,9 +221,9 @@ append_body(struct req *r, const char *data, size_t len)
 			cap *= 2;
 		if (cap > r->body_max + 1)
 			cap = r->body_max + 1;
-		if (__atomic_add_fetch(&body_bytes, cap - r->body_cap,
-		    __ATOMIC_RELAXED) > HTTP_BODY_BUDGET) {
-			__atomic_sub_fetch(&body_bytes, cap - r->body_cap,
+		if (__atomic_add_fetch(budget, cap - r->body_cap,
+		    __ATOMIC_RELAXED) > limit) {
+			__atomic_sub_fetch(budget, cap - r->body_cap,
 			    __ATOMIC_RELAXED);
 			r->body_over_budget = 1;
 			drop_body(r);
@@ -199,6 +235,17 @@ append_body(struct req *r, const char *data, size_t len)
 	memcpy(r->body + r->body_len, data, len);
 	r->body_len += len;
 	r->body[r->body_len] = '\0';
+}
+
+/* A body that trickles in below the minimum average rate, once its grace
+ * has passed, holds a connection and its buffer for nothing: close it. */
+static int
+too_slow(struct req *r)
+{
+	double	s = (now_ms() - r->started_ms) / 1000.0;
+
+	return (config.body_min_rate > 0 && s > config.body_grace_s &&
+	    (double)r->body_seen < s * config.body_min_rate);
 }
 
 static int
@@ -256,8 +303,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return (MHD_YES);
 	}
 	if (r->answered) {
-		*upload_data_size = 0;	/* discard what a refused client sends */
-		return (MHD_YES);
+		/* Discard what a refused client sends, at the minimum rate. */
+		r->body_seen += *upload_data_size;
+		*upload_data_size = 0;
+		return (too_slow(r) || r->body_seen > HTTP_DISCARD_MAX ?
+		    MHD_NO : MHD_YES);
 	}
 	if (*upload_data_size != 0) {
 		/*
@@ -270,6 +320,11 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		if (r->body_seen > HTTP_DISCARD_MAX)
 			return (MHD_NO);
+		if (too_slow(r)) {
+			log_warn("closing %s %s: the body arrives at under %u "
+			    "bytes/s", r->method, r->path, config.body_min_rate);
+			return (MHD_NO);
+		}
 		return (MHD_YES);
 	}
 	if (r->body_too_large && r->problem.status == 0)
@@ -411,7 +466,9 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->answered)
 		r->status = 499;	/* the client went away */
 	metrics_observe(r->route_index, r->status, ms);
-	log_request(r->method, r->path, r->status, ms,
+	log_request(r->method, r->route != NULL &&
+	    (r->route->flags & ROUTE_SECRET_PATH) ? r->route->pattern : r->path,
+	    r->status, ms,
 	    r->authed ? (long long)r->sess.user_id : 0, r->request_id);
 	req_free(r);
 	*con_cls = NULL;
@@ -645,6 +702,26 @@ role_bit(const char *name)
 	return (0);
 }
 
+void
+req_peer(struct req *r, unsigned char out[ADDR_LEN])
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(r->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || addr_from_sockaddr(ci->client_addr, out) == -1)
+		memset(out, 0, ADDR_LEN);
+}
+
+void
+req_client(struct req *r, unsigned char out[ADDR_LEN])
+{
+	unsigned char	peer[ADDR_LEN];
+
+	req_peer(r, peer);
+	addr_client(peer, req_header(r, "X-Forwarded-For"), out);
+}
+
 int
 require_role(struct req *r, unsigned mask)
 {
@@ -696,11 +773,113 @@ listen_socket(void)
 	return (fd);
 }
 
+/* Gives back the slot of fd, if it holds one. Under conn_lock. */
+static void
+slot_release(int fd)
+{
+	int	b;
+
+	if (fd < 0 || fd >= fd_slots || (b = fd_bucket[fd]) == -1)
+		return;
+	if (b >= 0)
+		bucket_conns[b]--;
+	conns_open--;
+	fd_bucket[fd] = -1;
+}
+
+/*
+ * Counts a new connection against the limits: 0 when it may stay, -1 when
+ * it must be closed. Trusted proxies carry many clients on one address,
+ * so only the overall limit applies to them.
+ */
+static int
+slot_take(int fd, const struct sockaddr *sa)
+{
+	unsigned char	a[ADDR_LEN];
+	int		b = -2, rc = -1;
+
+	if (addr_from_sockaddr(sa, a) == 0 && !addr_is_trusted(a))
+		b = (int)addr_bucket(a, CONN_BUCKETS);
+	pthread_mutex_lock(&conn_lock);
+	slot_release(fd);	/* closed without a notification: stale */
+	if (fd < fd_slots && conns_open < conns_max &&
+	    (b < 0 || bucket_conns[b] < config.max_conns_per_addr)) {
+		fd_bucket[fd] = b;
+		if (b >= 0)
+			bucket_conns[b]++;
+		conns_open++;
+		rc = 0;
+	} else
+		conns_refused++;
+	pthread_mutex_unlock(&conn_lock);
+	return (rc);
+}
+
+static void
+connection_note(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	(void)cls;
+	(void)socket_context;
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED ||
+	    (ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_CONNECTION_FD)) == NULL)
+		return;
+	pthread_mutex_lock(&conn_lock);
+	slot_release(ci->connect_fd);
+	pthread_mutex_unlock(&conn_lock);
+}
+
+unsigned
+http_connections(void)
+{
+	return (__atomic_load_n(&conns_open, __ATOMIC_RELAXED));
+}
+
+unsigned long
+http_refused(void)
+{
+	return (__atomic_load_n(&conns_refused, __ATOMIC_RELAXED));
+}
+
+/*
+ * Raises the descriptor limit to its hard maximum and fits our connection
+ * limit under it, leaving room for the database pool, the key file and
+ * the descriptors libmicrohttpd keeps for itself.
+ */
+static void
+size_limits(void)
+{
+	struct rlimit	rl;
+	rlim_t		room;
+
+	conns_max = config.max_conns;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		if (rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+			(void)getrlimit(RLIMIT_NOFILE, &rl);
+		}
+		room = rl.rlim_cur > 256 ? rl.rlim_cur - 128 : rl.rlim_cur / 2;
+		if (room < conns_max) {
+			log_warn("only %lu descriptors: at most %lu connections",
+			    (unsigned long)rl.rlim_cur, (unsigned long)room);
+			conns_max = (unsigned)room;
+		}
+	}
+	fd_slots = (int)(conns_max + 1024);
+	fd_bucket = xmalloc(sizeof(*fd_bucket) * (size_t)fd_slots);
+	memset(fd_bucket, 0xff, sizeof(*fd_bucket) * (size_t)fd_slots);
+}
+
 /*
  * Accepts connections and hands them to the daemon's workers. Accepting
  * here rather than inside libmicrohttpd lets a drain close the listening
- * socket outright: MHD_quiesce_daemon races its own workers over the
- * epoll set in 0.9.75 and can abort the process.
+ * socket outright (MHD_quiesce_daemon races its own workers over the epoll
+ * set in 0.9.75 and can abort the process) and lets us refuse, by closing
+ * at once, a connection past our limits before the daemon sees it.
  */
 static void *
 acceptor(void *arg)
@@ -725,12 +904,36 @@ acceptor(void *arg)
 			}
 			continue;
 		}
+		if (slot_take(fd, (struct sockaddr *)&addr) == -1) {
+			close(fd);
+			continue;
+		}
 		/* On failure MHD has closed the socket already. */
 		if (MHD_add_connection(daemon_handle, fd,
-		    (struct sockaddr *)&addr, len) == MHD_NO)
+		    (struct sockaddr *)&addr, len) == MHD_NO) {
 			log_warn("could not take a connection: %s",
 			    strerror(errno));
+			pthread_mutex_lock(&conn_lock);
+			slot_release(fd);
+			pthread_mutex_unlock(&conn_lock);
+		}
 	}
+}
+
+int
+http_add_probe(int fd)
+{
+	struct sockaddr_in	sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (daemon_handle == NULL) {
+		close(fd);
+		return (-1);
+	}
+	return (MHD_add_connection(daemon_handle, fd, (struct sockaddr *)&sin,
+	    sizeof(sin)) == MHD_YES ? 0 : -1);
 }
 
 int
@@ -740,6 +943,7 @@ http_start(void)
 
 	if ((listen_fd = listen_socket()) == -1)
 		return (-1);
+	size_limits();
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 	    MHD_USE_NO_LISTEN_SOCKET;
@@ -748,8 +952,9 @@ http_start(void)
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_THREAD_POOL_SIZE, config.threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+	    MHD_OPTION_NOTIFY_CONNECTION, connection_note, NULL,
+	    MHD_OPTION_CONNECTION_TIMEOUT, config.idle_timeout_s,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MHD_CONN_LIMIT,
 	    MHD_OPTION_END);
 	if (daemon_handle == NULL) {
 		log_err("cannot start the HTTP daemon");
@@ -769,13 +974,13 @@ http_start(void)
  * suspended ones included, finish. Answers sent meanwhile close their
  * connections, so keep-alive clients move to another instance.
  */
-void
+int
 http_drain(void)
 {
-	int	waited_ms = 0;
+	long	waited_ms = 0;
 
 	if (daemon_handle == NULL)
-		return;
+		return (0);
 	__atomic_store_n(&draining, 1, __ATOMIC_RELAXED);
 	if (acceptor_running) {
 		shutdown(listen_fd, SHUT_RDWR);	/* wakes accept() */
@@ -784,12 +989,14 @@ http_drain(void)
 	}
 	close(listen_fd);
 	listen_fd = -1;
-	while (__atomic_load_n(&in_flight, __ATOMIC_SEQ_CST) > 0 &&
-	    waited_ms < 30000) {
+	while (__atomic_load_n(&in_flight, __ATOMIC_SEQ_CST) > 0) {
 		struct timespec tick = { 0, 10 * 1000 * 1000 };
+		if (waited_ms >= (long)config.drain_s * 1000)
+			return (-1);
 		nanosleep(&tick, NULL);
 		waited_ms += 10;
 	}
+	return (0);
 }
 
 void
@@ -799,4 +1006,7 @@ http_stop(void)
 		return;
 	MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;
+	free(fd_bucket);
+	fd_bucket = NULL;
+	fd_slots = 0;
 }

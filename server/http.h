@@ -24,6 +24,7 @@ typedef int handler_fn(struct req *);
 /* Route flags: what the glue does before calling the handler. */
 #define ROUTE_AUTH	0x01	/* resolve the session first; 401 without */
 #define ROUTE_BIG_BODY	0x02	/* 5 MiB body cap instead of 1 MiB */
+#define ROUTE_SECRET_PATH 0x04	/* the path holds a secret: log the pattern */
 
 struct route {
 	const char	*method;
@@ -33,6 +34,11 @@ struct route {
 };
 
 #define HTTP_BODY_MAX		(1u << 20)
+/* Requests without a session (login, public routes) carry small bodies
+ * and draw on their own budget, so anonymous uploads cannot starve the
+ * signed-in ones (issue 18). */
+#define HTTP_ANON_BODY_MAX	(8u << 10)
+#define HTTP_ANON_BODY_BUDGET	(16u << 20)
 #define HTTP_BIG_BODY_MAX	(5u << 20)
 #define HTTP_DISCARD_MAX	(64u << 20)
 /* Request bodies buffered at once, all connections together; past it a
@@ -83,6 +89,7 @@ struct req {
 	size_t			 body_seen;
 	int			 body_over_budget;
 	int			 body_too_large;
+	int			 body_anon;	/* counted in the anonymous budget */
 	json_t			*json;		/* parsed body, owned */
 
 	int			 authed;
@@ -150,6 +157,11 @@ struct page {
 };
 int	 req_page(struct req *, struct page *) WARN_UNUSED;
 
+/* The TCP peer as an addr.h key (all zero when it has none), and the
+ * client: the peer, or for a trusted proxy what X-Forwarded-For names. */
+void	 req_peer(struct req *, unsigned char out[16]);
+void	 req_client(struct req *, unsigned char out[16]);
+
 /* 403 unless the caller's role is in mask. */
 int	 require_role(struct req *, unsigned) WARN_UNUSED;
 const char *role_name(unsigned);
@@ -161,9 +173,16 @@ int	 req_suspend(struct req *, handler_fn *resume);
 void	 req_resume(struct req *);
 
 /* The daemon. http_drain stops accepting and waits for the requests in
- * flight; http_stop then shuts it down. */
+ * flight, at most config.drain_s seconds (-1 when some are left); http_stop
+ * then shuts it down. */
 int	 http_start(void);
-void	 http_drain(void);
+int	 http_drain(void) WARN_UNUSED;
+/* Hands one end of a socket pair to the daemon past every limit (the
+ * watchdog's self-probe). On failure the fd is closed. 0 or -1. */
+int	 http_add_probe(int fd);
+/* Connections open now and refused so far, for /metrics. */
+unsigned http_connections(void);
+unsigned long http_refused(void);
 void	 http_stop(void);
 /* The route table in order (NULL-terminated), for /openapi.json checks. */
 const struct route *const *http_routes(int *count);

@@ -30,7 +30,7 @@
 
 #define IMPORT_META_MAX		(64u << 10)
 #define IMPORT_LESSON_MAX	(1u << 20)
-#define IMPORT_GIFT_MAX		(4u << 20)
+#define IMPORT_GIFT_MAX		(5u << 20)
 
 struct lesson {
 	int	 num;
@@ -348,6 +348,7 @@ load_meta(struct course *c, int has_gift)
 		{ "time_limit_s", K_COUNT, 0 },
 		{ "shuffle", K_BOOL, 0 },
 		{ "grading", K_GRADING, 0 },
+		{ "draw", K_COUNT, 0 },		/* and at most the bank: load_quiz */
 		{ NULL, 0, 0 }
 	};
 	json_error_t	 je;
@@ -454,6 +455,26 @@ out:
 	free(text);
 }
 
+/* A quiz's draw takes at most as many questions as quiz.gift holds. */
+static void
+check_draw(struct course *c, size_t bank)
+{
+	const json_t	*d = json_object_get(c->quiz, "draw");
+	char		*path, *text;
+	size_t		 len;
+
+	if (!json_is_integer(d) || json_integer_value(d) < 0 ||
+	    (size_t)json_integer_value(d) <= bank)
+		return;
+	path = xasprintf("%s/course.json", c->dir);
+	text = read_file(path, IMPORT_META_MAX, &len);
+	report(path, text ? key_line(text, "draw", "quiz") : 1, "\"draw\" is "
+	    "%lld but quiz.gift holds %zu questions",
+	    (long long)json_integer_value(d), bank);
+	free(text);
+	free(path);
+}
+
 static void
 load_quiz(struct course *c, const char *path)
 {
@@ -481,8 +502,10 @@ load_quiz(struct course *c, const char *path)
 		return;
 	}
 	gift_number(questions);
-	if (c->quiz != NULL)
+	if (c->quiz != NULL) {
+		check_draw(c, json_array_size(questions));
 		json_object_set(c->quiz, "questions", questions);
+	}
 	json_decref(questions);
 }
 

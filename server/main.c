@@ -1,13 +1,16 @@
 /*
  * The migtrain executable: a table of subcommands (API §1). `serve` wires
  * the modules together: configuration, the database pool, the argon2id
- * pool and the HTTP daemon, then waits for SIGTERM/SIGINT and drains.
+ * pool and the HTTP daemon, then waits for SIGTERM/SIGINT and drains;
+ * SIGHUP reloads the signing key file meanwhile.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -16,6 +19,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "http.h"
+#include "keeper.h"
+#include "jobs.h"
 #include "log.h"
 #include "mail_sender.h"
 #include "metrics.h"
@@ -75,10 +80,29 @@ cmd_openapi(int argc, char **argv)
 	return (0);
 }
 
+/*
+ * The bound on a stop: a worker stuck for good (a lock never released)
+ * would keep MHD_stop_daemon waiting forever, so past the drain and a
+ * margin the process leaves with status 1 and systemd restarts it.
+ */
+static void *
+stop_bound(void *arg)
+{
+	struct timespec	t = { (time_t)config.drain_s + 10, 0 };
+
+	(void)arg;
+	while (nanosleep(&t, &t) == -1)
+		;
+	log_err("the stop did not finish within %u s: exiting",
+	    config.drain_s + 10);
+	_exit(1);
+}
+
 int
 cmd_serve(int argc, char **argv)
 {
 	sigset_t	set;
+	pthread_t	bound;
 	int		sig;
 
 	(void)argc;
@@ -87,6 +111,7 @@ cmd_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -98,18 +123,32 @@ cmd_serve(int argc, char **argv)
 	metrics_init(route_count());
 	/* One connection per worker, plus slack for streamed answers. */
 	if (db_init(config.db, config.threads + DB_POOL_SLACK) == -1 ||
+	    (config.db_replica != NULL && db_init_replica(config.db_replica,
+	    config.threads + DB_POOL_SLACK, config.replica_max_lag_s) == -1) ||
 	    pwhash_start() == -1 || mail_sender_start() == -1 ||
-	    http_start() == -1)
+	    http_start() == -1 || keeper_start() == -1 ||
+	    jobs_start() == -1)
 		return (1);
 	log_info("listening on %s:%u with %u threads", config.listen_host,
 	    config.listen_port, config.threads);
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+		log_info("SIGHUP: reloading the signing key file");
+		(void)signing_reload();
+	}
 	log_info("signal %d: draining", sig);
+	if (pthread_create(&bound, NULL, stop_bound, NULL) == 0)
+		pthread_detach(bound);
+	keeper_stop();
 	/* Drain first: suspended logins need the hash pool and the daemon to
 	 * finish; only then stop the hash threads, then the daemon. */
-	http_drain();
+	if (http_drain() == -1) {
+		log_err("requests still running after %u s: exiting",
+		    config.drain_s);
+		_exit(1);
+	}
 	pwhash_stop();
 	http_stop();
+	jobs_stop();
 	mail_sender_stop();
 	db_shutdown();
 	metrics_free();

@@ -98,5 +98,18 @@ metrics_render(void)
 	    "# HELP migtrain_db_pool_size Database connections in the pool.\n"
 	    "# TYPE migtrain_db_pool_size gauge\nmigtrain_db_pool_size %u\n",
 	    db_in_use(), db_size());
+	buf_appendf(&out, "# HELP migtrain_http_connections Client connections "
+	    "open.\n# TYPE migtrain_http_connections gauge\n"
+	    "migtrain_http_connections %u\n"
+	    "# HELP migtrain_http_connections_refused_total Connections closed "
+	    "at once for the connection limits.\n"
+	    "# TYPE migtrain_http_connections_refused_total counter\n"
+	    "migtrain_http_connections_refused_total %lu\n",
+	    http_connections(), http_refused());
+	if (db_replica_current() != -1)
+		buf_appendf(&out, "# HELP migtrain_db_replica_current 1 while "
+		    "reports read from the replica (lag within the bound).\n"
+		    "# TYPE migtrain_db_replica_current gauge\n"
+		    "migtrain_db_replica_current %d\n", db_replica_current());
 	return (out.data);
 }

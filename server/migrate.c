@@ -1,8 +1,10 @@
 /*
  * Schema migrations: the files of schema/ (compiled in, in name order) are
  * applied once each, every one in its own transaction together with its
- * row in schema_migrations. An advisory lock lets several instances start
- * at once without racing; running it again is a no-op.
+ * row in schema_migrations. A session-level advisory lock, taken before
+ * anything else (the version table included), lets several instances
+ * start at once: one applies, the others wait for it and then find
+ * nothing left to do. Running it again is a no-op.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,13 +39,18 @@ migrate_apply(const char *conninfo, int quiet)
 
 	if ((pg = db_connect_cli(conninfo)) == NULL)
 		return (-1);
+	/* No statement timeout here: waiting for another instance's
+	 * migration, or a long one of our own, must not fail half way. */
+	if (ok(pg, PQexec(pg, "SET statement_timeout = 0; "
+	    "SELECT pg_advisory_lock(7463)"), "lock"))
+		goto out;
 	if (ok(pg, PQexec(pg, "SET client_min_messages = warning; "
 	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    " version text PRIMARY KEY,"
 	    " applied_at timestamptz NOT NULL DEFAULT now())"), "version table"))
 		goto out;
 	for (i = 0; (name = embedded_schema[i].name) != NULL; i++) {
-		if (ok(pg, PQexec(pg, "BEGIN; SELECT pg_advisory_xact_lock(7463)"),
+		if (ok(pg, PQexec(pg, "BEGIN"),
 		    "begin"))
 			goto out;
 		res = PQexecParams(pg, "SELECT 1 FROM schema_migrations "
@@ -68,7 +75,7 @@ migrate_apply(const char *conninfo, int quiet)
 		printf("schema up to date (%d applied now)\n", applied);
 	rc = 0;
 out:
-	PQfinish(pg);
+	PQfinish(pg);		/* ends the session and with it the lock */
 	return (rc);
 }
 

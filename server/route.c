@@ -11,8 +11,9 @@
 
 static const struct route *const resource_tables[] = {
 	ops_routes, auth_routes, org_routes, user_routes, audit_routes,
-	course_routes, quiz_routes, event_routes, secondment_routes,
-	record_routes, certificate_routes, mail_routes,
+	course_routes, quiz_routes, attempt_routes, event_routes,
+	registration_routes, evaluation_routes, secondment_routes,
+	record_routes, certificate_routes, mail_routes, preview_routes,
 };
 
 static const struct route	**routes;

@@ -13,10 +13,14 @@ extern const struct route audit_routes[];
 extern const struct route ops_routes[];
 extern const struct route course_routes[];
 extern const struct route quiz_routes[];
+extern const struct route attempt_routes[];
 extern const struct route event_routes[];
+extern const struct route registration_routes[];
+extern const struct route evaluation_routes[];
 extern const struct route secondment_routes[];
 extern const struct route record_routes[];
 extern const struct route certificate_routes[];
+extern const struct route preview_routes[];
 extern const struct route mail_routes[];
 
 /* The calendar of a user's confirmed events (GET /me/calendar), answered

@@ -1,10 +1,10 @@
 /*
  * The certificate signing keys. They live in one text file (API §1,
  * MIGTRAIN_KEY_FILE), never in the database: one line per Ed25519 key,
- * "kid base64url-seed", newest last. The server loads the file once and
- * signs with the newest key; `migtrain rotate-key` appends a key and keeps
- * the old ones, so every certificate ever issued still verifies against
- * the published JWKS. The file is created 0600 and refused when group or
+ * "kid base64url-seed", newest last. The server loads the file at start and
+ * again on SIGHUP, and signs with the newest key; `migtrain rotate-key`
+ * appends a key and keeps the old ones, so every certificate ever issued
+ * still verifies against the published JWKS. The file is created 0600 and refused when group or
  * others may read it, as ssh does with its keys.
  */
 #include <errno.h>
@@ -31,8 +31,20 @@ static int	keyfile_create(const char *, struct signing_key *, char *,
 static int	write_all(int, const char *, size_t);
 static void	load_once(void);
 
+/*
+ * What the server signs with is one immutable snapshot of the key file.
+ * A reload publishes a new one with an atomic store; requests that read
+ * the old one keep a valid pointer because snapshots are never freed (a
+ * few kilobytes per SIGHUP), each holding on to the one it replaced.
+ */
+struct snapshot {
+	struct signing_keyset	 ks;
+	struct snapshot		*older;
+};
+
 static pthread_once_t		 once = PTHREAD_ONCE_INIT;
-static struct signing_keyset	 server_keys;
+static pthread_mutex_t		 reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct snapshot		*server_snap;	/* NULL: never loaded */
 static int			 server_loaded;	/* 1 ok, -1 failed */
 
 char *
@@ -329,45 +341,80 @@ keyfile_create(const char *path, struct signing_key *k, char *err,
 	return (rc);
 }
 
-static void
-load_once(void)
+/*
+ * Reads the key file into ks, creating it (one new key) when create is
+ * set and it is missing. 0, or -1 with the reason in err.
+ */
+static int
+load_file(struct signing_keyset *ks, int create, char *err, size_t errlen)
 {
 	const char	*path = signing_path();
-	char		 err[256];
 	int		 fd, missing, tries, rc;
 
 	for (tries = 0; tries < 2; tries++) {
 		fd = keyfile_open_checked(path, O_RDONLY, &missing, err,
-		    sizeof(err));
-		if (fd == -1 && missing) {
-			rc = keyfile_create(path, &server_keys.keys[0], err,
-			    sizeof(err));
+		    errlen);
+		if (fd == -1 && missing && create) {
+			rc = keyfile_create(path, &ks->keys[0], err, errlen);
 			if (rc == 0) {
-				server_keys.n = 1;
-				server_loaded = 1;
+				ks->n = 1;
 				log_info("created the signing key file %s with "
-				    "key %s", path, server_keys.keys[0].kid);
-				return;
+				    "key %s", path, ks->keys[0].kid);
+				return (0);
 			}
 			if (rc == -2)	/* created meanwhile: read it */
 				continue;
 		}
 		break;
 	}
-	if (fd != -1) {
-		if (keyfile_read(fd, &server_keys, err, sizeof(err)) == 0) {
-			close(fd);
-			server_loaded = 1;
-			log_info("loaded %d signing key(s) from %s, signing "
-			    "with %s", server_keys.n, path,
-			    server_keys.keys[server_keys.n - 1].kid);
-			return;
-		}
-		close(fd);
+	if (fd == -1)
+		return (-1);
+	rc = keyfile_read(fd, ks, err, errlen);
+	close(fd);
+	if (rc == 0)
+		log_info("loaded %d signing key(s) from %s, signing with %s",
+		    ks->n, path, ks->keys[ks->n - 1].kid);
+	return (rc);
+}
+
+static void
+load_once(void)
+{
+	struct snapshot	*snap = xcalloc(1, sizeof(*snap));
+	char		 err[256];
+
+	if (load_file(&snap->ks, 1, err, sizeof(err)) == -1) {
+		sodium_memzero(snap, sizeof(*snap));
+		free(snap);
+		server_loaded = -1;
+		log_err("signing keys unavailable: %s", err);
+		return;
 	}
-	sodium_memzero(&server_keys, sizeof(server_keys));
-	server_loaded = -1;
-	log_err("signing keys unavailable: %s", err);
+	__atomic_store_n(&server_snap, snap, __ATOMIC_RELEASE);
+	server_loaded = 1;
+}
+
+int
+signing_reload(void)
+{
+	struct snapshot	*snap;
+	char		 err[256];
+
+	if (signing_init() == -1)
+		return (-1);
+	snap = xcalloc(1, sizeof(*snap));
+	if (load_file(&snap->ks, 0, err, sizeof(err)) == -1) {
+		log_err("key file not reloaded, still signing with the keys "
+		    "loaded before: %s", err);
+		sodium_memzero(snap, sizeof(*snap));
+		free(snap);
+		return (-1);
+	}
+	pthread_mutex_lock(&reload_lock);
+	snap->older = server_snap;
+	__atomic_store_n(&server_snap, snap, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&reload_lock);
+	return (0);
 }
 
 int
@@ -380,21 +427,23 @@ signing_init(void)
 const struct signing_key *
 signing_current(void)
 {
-	if (signing_init() == -1)
-		return (NULL);
-	return (&server_keys.keys[server_keys.n - 1]);
+	const struct signing_keyset *ks = signing_keys();
+
+	return (ks == NULL ? NULL : &ks->keys[ks->n - 1]);
 }
 
 const struct signing_keyset *
 signing_keys(void)
 {
-	return (signing_init() == 0 ? &server_keys : NULL);
+	if (signing_init() == -1)
+		return (NULL);
+	return (&__atomic_load_n(&server_snap, __ATOMIC_ACQUIRE)->ks);
 }
 
 /*
  * `migtrain rotate-key`: appends a new key under an exclusive lock, after
  * checking that the file is intact, and keeps every old key. A running
- * server keeps signing with the key it loaded until it is restarted.
+ * server signs with it after SIGHUP (or a restart).
  */
 int
 cmd_rotate_key(int argc, char **argv)
@@ -460,8 +509,8 @@ cmd_rotate_key(int argc, char **argv)
 		fprintf(stderr, "rotate-key: cannot write %s: %s\n", path,
 		    strerror(errno));
 	else {
-		printf("added key %s to %s (%d keys); restart the server to "
-		    "sign with it\n", k.kid, path, ks.n + 1);
+		printf("added key %s to %s (%d keys); send SIGHUP to every "
+		    "server (or restart it) to sign with it\n", k.kid, path, ks.n + 1);
 		rc = 0;
 	}
 	sodium_memzero(line, strlen(line));

@@ -63,7 +63,14 @@ const char *signing_path(void);
  * call from any thread; later calls return the first outcome. 0 or -1.
  */
 int	 signing_init(void) WARN_UNUSED;
-/* The newest key, or NULL when the key file could not be loaded. */
+/*
+ * Reads the key file again (SIGHUP): from then on the JWKS lists every key
+ * in it and new certificates are signed with its newest. A file that
+ * cannot be read leaves the keys loaded before in use. 0 or -1.
+ */
+int	 signing_reload(void);
+/* The newest key, or NULL when the key file could not be loaded. The
+ * pointers stay valid for the life of the process, across reloads. */
 const struct signing_key *signing_current(void);
 /* Every loaded key, or NULL. */
 const struct signing_keyset *signing_keys(void);

@@ -14,6 +14,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "problem.h"
+#include "session.h"
 
 static int	auth_login(struct req *);
 static int	auth_login_resume(struct req *);
@@ -109,6 +110,8 @@ auth_login(struct req *r)
 		return (-1);
 	if (strlen(password) > 1024)
 		return (problem_field(r, "password", "must be at most 1024 bytes"));
+	if (pwhash_admit(r) == -1)
+		return (-1);
 
 	/* Counts this attempt as a failure until it succeeds (schema/001). */
 	res = db_query(r, "SELECT retry_after, password_hash, failure_id"
@@ -141,12 +144,13 @@ auth_login_resume(struct req *r)
 	token_hash(token, hash);
 	csrf_for(token, csrf);
 	res = db_query(r,
-	    "WITH u AS (SELECT * FROM users WHERE lower(email) = lower($1)"
+	    "WITH u AS (SELECT * FROM users"
+	    "           WHERE mt_email_key(email) = mt_email_key($1)"
 	    "           AND active),"
 	    " rehash AS (UPDATE users SET password_hash = $3 FROM u"
 	    "            WHERE users.id = u.id AND $3::text IS NOT NULL),"
 	    " cleared AS (DELETE FROM login_failures"
-	    "             WHERE lower(email) = lower($1)"
+	    "             WHERE lower(email) = mt_email_key($1)"
 	    "               AND (NOT pending OR id = $6::bigint)),"
 	    " expired AS (DELETE FROM sessions USING u"
 	    "             WHERE sessions.user_id = u.id"
@@ -196,10 +200,26 @@ auth_logout(struct req *r)
 	return (reply_empty(r, 204));
 }
 
+/* The caller. A cookie session also gets its csrf_token back (API §12):
+ * a reloaded page has lost it, yet must keep writing. */
 static int
 auth_me(struct req *r)
 {
-	return (reply_json(r, 200, r->sess.user_json));
+	const char	*token;
+	char		 csrf[TOKEN_TEXT_LEN];
+	json_t		*user;
+	json_error_t	 err;
+	int		 via_cookie;
+
+	if (!r->sess.via_cookie)
+		return (reply_json(r, 200, r->sess.user_json));
+	user = json_loads(r->sess.user_json, 0, &err);
+	if (user == NULL)
+		return (problem_set(r, 500, NULL, "the user did not parse"));
+	token = session_token(r, &via_cookie);
+	csrf_for(token, csrf);
+	json_object_set_new(user, "csrf_token", json_string(csrf));
+	return (reply_json_new(r, 200, user));
 }
 
 static int
@@ -253,7 +273,7 @@ auth_password_resume(struct req *r)
 	    " revoked AS (UPDATE sessions SET revoked_at = now()"
 	    "             WHERE user_id = $1 AND id <> $3 AND revoked_at IS NULL),"
 	    " cleared AS (DELETE FROM login_failures WHERE lower(email) ="
-	    "             (SELECT lower(email) FROM users WHERE id = $1)"
+	    "             (SELECT mt_email_key(email) FROM users WHERE id = $1)"
 	    "               AND (NOT pending OR id = $4::bigint))"
 	    "INSERT INTO audit_log (actor_id, action, object_type, object_id)"
 	    " SELECT $1, 'user.password_change', 'user', id FROM u",

@@ -1,31 +1,28 @@
 /*
- * Certificates (API §10): issuing one inside the completion transaction,
- * the public verification page, revocation by staff, and the JWKS. The
- * credential is built by PostgreSQL from the certificate row it certifies
- * (certificate_payload, schema/050), signed here with the newest key of
- * signing.c and stored in the same transaction, so a completion never
- * commits without its signed certificate.
+ * /api/v1/certificates (API §10, §17): the public verification page, the
+ * printable PDF, revocation by staff, and the JWKS. Issuing lives in
+ * certificate.c (domain logic that completion calls); drawing the PDF in
+ * pdf.c.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "body.h"
-#include "completion.h"
+#include "certificate.h"
 #include "db.h"
-#include "log.h"
+#include "pdf.h"
 #include "problem.h"
 #include "signing.h"
 
-/* 12 characters of 5 bits: 60 random bits, so a collision is rare and a
- * handful of draws always finds a free code. */
-#define CERT_CODE_LEN		12
-#define CERT_CODE_ATTEMPTS	8
 #define CERT_CODE_PARAM_MAX	64	/* longer than any typed code */
 #define CERT_REASON_MAX		500
+#define CERT_PDF_CACHE		64	/* PDFs of about 40 kB */
 
 static int	certificates_keys(struct req *);
 static int	certificates_get(struct req *);
 static int	certificates_revoke(struct req *);
+static int	certificates_pdf(struct req *);
 
 /* keys comes first: the matcher takes the first pattern that fits, and
  * {code} would capture "keys" otherwise. */
@@ -34,24 +31,9 @@ const struct route certificate_routes[] = {
 	{ "GET", "/api/v1/certificates/{code}", certificates_get, 0 },
 	{ "POST", "/api/v1/certificates/{code}/revoke", certificates_revoke,
 	    ROUTE_AUTH },
+	{ "GET", "/api/v1/certificates/{code}/pdf", certificates_pdf, 0 },
 	{ NULL, NULL, NULL, 0 }
 };
-
-/* Crockford's base32: no I, L, O or U, so a code read aloud or copied by
- * hand survives. 32 symbols divide 256, so `byte & 31` is uniform. */
-static const char cert_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-static void
-cert_code_new(char out[CERT_CODE_LEN + 1])
-{
-	unsigned char	raw[CERT_CODE_LEN];
-	size_t		i;
-
-	randombytes_buf(raw, sizeof(raw));
-	for (i = 0; i < CERT_CODE_LEN; i++)
-		out[i] = cert_alphabet[raw[i] & 31];
-	out[CERT_CODE_LEN] = '\0';
-}
 
 /* The path's code, or NULL (and a 404) when it cannot be one. */
 static const char *
@@ -65,104 +47,6 @@ cert_code_param(struct req *r)
 		return (NULL);
 	}
 	return (code);
-}
-
-/* Optional deployment settings for the credential's ids and issuer name
- * (README); without them the ids are URNs and the issuer is "migtrain". */
-static const char *
-issuer_base(struct req *r)
-{
-	const char	*u = getenv("MIGTRAIN_PUBLIC_URL");
-	size_t		 len;
-
-	if (u == NULL || *u == '\0')
-		return (NULL);
-	len = strlen(u);
-	while (len > 0 && u[len - 1] == '/')
-		len--;
-	return (len == 0 ? NULL : req_strf(r, "%.*s", (int)len, u));
-}
-
-static const char *
-issuer_name(void)
-{
-	const char	*n = getenv("MIGTRAIN_ISSUER_NAME");
-
-	return (n != NULL && *n != '\0' ? n : "migtrain");
-}
-
-int
-certificate_issue(struct req *r, int64_t enrollment_id)
-{
-	const struct signing_key *key;
-	PGresult	*res = NULL;
-	json_t		*payload;
-	char		 code[CERT_CODE_LEN + 1], *compact, *jws, *id;
-	int		 attempt, rc;
-
-	if ((key = signing_current()) == NULL)
-		return (problem_set(r, 500, NULL, "the certificate signing "
-		    "key is unavailable"));
-	/* ON CONFLICT keeps the transaction alive on a code collision (a
-	 * failed INSERT would abort the caller's transaction), and no row
-	 * back means: draw again. */
-	for (attempt = 0; attempt < CERT_CODE_ATTEMPTS; attempt++) {
-		cert_code_new(code);
-		res = db_query(r,
-		    "WITH c AS (INSERT INTO certificates (code, enrollment_id,"
-		    "           user_id, course_id, holder_name, course_title,"
-		    "           completed_at)"
-		    "           SELECT $2, e.id, e.user_id, e.course_id, u.name,"
-		    "                  co.title, e.completed_at"
-		    "             FROM enrollments e"
-		    "             JOIN users u ON u.id = e.user_id"
-		    "             JOIN courses co ON co.id = e.course_id"
-		    "            WHERE e.id = $1 AND e.completed_at IS NOT NULL"
-		    "           ON CONFLICT (code) DO NOTHING RETURNING *)"
-		    "SELECT c.id, certificate_payload(c::certificates, $3, $4)::text"
-		    "  FROM c",
-		    4, req_id_text(r, enrollment_id), code,
-		    issuer_base(r), issuer_name());
-		if (res == NULL)
-			return (-1);
-		if (PQntuples(res) == 1)
-			break;
-		PQclear(res);
-		res = NULL;
-		log_warn("certificate code collision for enrollment %lld, "
-		    "drawing another", (long long)enrollment_id);
-	}
-	if (res == NULL)
-		return (problem_set(r, 500, NULL, "could not draw a free "
-		    "certificate code"));
-	/* The signed bytes are jansson's compact form of PostgreSQL's JSON,
-	 * member order kept. */
-	payload = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
-	id = req_strf(r, "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (payload == NULL)
-		return (problem_set(r, 500, NULL, "could not build the "
-		    "credential"));
-	compact = json_dumps(payload, JSON_COMPACT);
-	json_decref(payload);
-	if (compact == NULL)
-		return (problem_set(r, 500, NULL, "could not build the "
-		    "credential"));
-	jws = signing_jws(key, compact);
-	free(compact);
-	res = db_query(r,
-	    "WITH c AS (UPDATE certificates SET kid = $2, credential = $3"
-	    "           WHERE id = $1 RETURNING *)"
-	    "INSERT INTO audit_log (actor_id, action, object_type, object_id,"
-	    "                       detail)"
-	    "SELECT user_id, 'certificate.issue', 'certificate', id,"
-	    "       jsonb_build_object('code', code, 'kid', kid,"
-	    "                          'enrollment_id', enrollment_id) FROM c",
-	    3, id, key->kid, jws);
-	free(jws);
-	rc = res == NULL ? -1 : 0;
-	PQclear(res);
-	return (rc);
 }
 
 static int
@@ -209,4 +93,126 @@ certificates_revoke(struct req *r)
 	return (db_reply(r, 200, "certificate",
 	    "SELECT mt_certificate_revoke($1, $2, $3)::text", 3, code, reason,
 	    req_caller_id(r)));
+}
+
+/*
+ * Recently drawn PDFs, by code and revocation state. Drawing one costs
+ * about 17 ms of CPU (most of it zlib compressing the font subsets;
+ * tests/bench/pdf.sh), which a worker should not spend again on every
+ * download of the same page. A certificate never changes after issue but
+ * for its revocation (schema/050), so the key is exact; the settings that
+ * also show on the page are fixed for the life of the process.
+ */
+struct pdf_cached {
+	char		 key[CERT_CODE_PARAM_MAX + 40];
+	char		*data;
+	size_t		 len;
+	uint64_t	 used;
+};
+static struct pdf_cached	pdf_cache[CERT_PDF_CACHE];
+static uint64_t			pdf_clock;
+static pthread_mutex_t		pdf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the cached PDF under key into *out, or 0 when there is none. */
+static int
+pdf_cache_get(const char *key, struct buf *out)
+{
+	int	i, hit = 0;
+
+	pthread_mutex_lock(&pdf_lock);
+	for (i = 0; i < CERT_PDF_CACHE && !hit; i++)
+		if (pdf_cache[i].data != NULL &&
+		    strcmp(pdf_cache[i].key, key) == 0) {
+			pdf_cache[i].used = ++pdf_clock;
+			buf_append(out, pdf_cache[i].data, pdf_cache[i].len);
+			hit = 1;
+		}
+	pthread_mutex_unlock(&pdf_lock);
+	return (hit);
+}
+
+/* Keeps a copy, in place of the least recently used entry. */
+static void
+pdf_cache_put(const char *key, const struct buf *b)
+{
+	struct pdf_cached	*e = &pdf_cache[0];
+	char			*copy;
+	int			 i;
+
+	copy = xmalloc(b->len);
+	memcpy(copy, b->data, b->len);
+	pthread_mutex_lock(&pdf_lock);
+	for (i = 1; i < CERT_PDF_CACHE; i++)
+		if (pdf_cache[i].used < e->used)
+			e = &pdf_cache[i];
+	free(e->data);
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	e->data = copy;
+	e->len = b->len;
+	e->used = ++pdf_clock;
+	pthread_mutex_unlock(&pdf_lock);
+}
+
+/*
+ * GET /certificates/{code}/pdf, drawn on first request and then served
+ * from the cache above, so a revocation shows at once. The QR code holds
+ * {MIGTRAIN_PUBLIC_URL}/verify/{code}; without a public URL it holds the
+ * credential's id, urn:migtrain:certificate:{code}, since a relative
+ * address means nothing to a phone.
+ */
+static int
+certificates_pdf(struct req *r)
+{
+	struct pdf_certificate	 c;
+	struct buf		 b = { NULL, 0, 0 };
+	const char		*code, *base, *key;
+	PGresult		*res;
+	int			 rc;
+
+	if ((code = cert_code_param(r)) == NULL)
+		return (-1);
+	res = db_query(r, "SELECT code, holder_name, course_title,"
+	    "       to_char(completed_at AT TIME ZONE 'UTC',"
+	    "               'FMDD FMMonth YYYY'),"
+	    "       to_char(revoked_at AT TIME ZONE 'UTC', 'FMDD FMMonth YYYY')"
+	    "  FROM certificates"
+	    " WHERE code = mt_certificate_code($1) AND credential IS NOT NULL",
+	    1, code);
+	if (res == NULL)
+		return (-1);
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return (problem_set(r, 404, NULL, "no such certificate"));
+	}
+	code = req_strf(r, "%s", PQgetvalue(res, 0, 0));
+	c.holder = req_strf(r, "%s", PQgetvalue(res, 0, 1));
+	c.course = req_strf(r, "%s", PQgetvalue(res, 0, 2));
+	c.completed = req_strf(r, "%s", PQgetvalue(res, 0, 3));
+	c.revoked = PQgetisnull(res, 0, 4) ? NULL :
+	    req_strf(r, "%s", PQgetvalue(res, 0, 4));
+	PQclear(res);
+	key = req_strf(r, "%s|%s", code, c.revoked ? c.revoked : "");
+	if (!pdf_cache_get(key, &b)) {
+		c.issuer = certificate_issuer_name();
+		c.code = code;
+		if ((base = certificate_public_url(r)) != NULL) {
+			c.qr = req_strf(r, "%s/verify/%s", base, code);
+			c.verify = req_strf(r, "Verify at %s", c.qr);
+		} else {
+			c.qr = req_strf(r, "urn:migtrain:certificate:%s", code);
+			c.verify = "Verify this code on the issuer's migtrain "
+			    "site.";
+		}
+		if (pdf_certificate(&c, &b) == -1) {
+			buf_free(&b);
+			return (problem_set(r, 500, NULL, "could not draw the "
+			    "certificate"));
+		}
+		pdf_cache_put(key, &b);
+	}
+	reply_header(r, "Content-Disposition", req_strf(r, "inline; "
+	    "filename=\"certificate-%s.pdf\"", code));
+	rc = reply_body(r, 200, "application/pdf", b.data, b.len);
+	buf_free(&b);
+	return (rc);
 }

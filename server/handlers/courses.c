@@ -404,7 +404,9 @@ modules_complete(struct req *r)
 	int64_t		 id, eid;
 	int		 rc = -1;
 
-	if (req_param_id(r, 0, &id) == -1)
+	/* Reviewers only read (§4, §15). */
+	if (req_param_id(r, 0, &id) == -1 ||
+	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1)
 		return (-1);
 	if (db_begin(r) == -1)
 		return (-1);

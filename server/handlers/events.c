@@ -1,9 +1,11 @@
 /*
- * /api/v1/events and /api/v1/registrations (API §7): seminars, trainings
- * and study visits, registration with waitlist and approval, attendance,
- * and the iCalendar feeds. Every seat decision is made by the PL/pgSQL
- * functions of schema/030_events.sql under a lock on the event row, never
- * here: this file parses, authorises and passes one call to PostgreSQL.
+ * /api/v1/events (API §7, §15, §16): seminars, trainings and study visits
+ * with their reserved seats, tests and evaluation questions, and the
+ * iCalendar feeds. Registrations live in registrations.c, evaluations and
+ * the report in evaluations.c. Every seat decision is made by the PL/pgSQL
+ * functions of schema/030_events.sql and 100_events2.sql under a lock on
+ * the event row, never here: this file parses, authorises and passes one
+ * call to PostgreSQL.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +24,6 @@ static int	events_update(struct req *);
 static int	events_cancel(struct req *);
 static int	events_calendar(struct req *);
 static int	events_my_calendar(struct req *);
-static int	registrations_create(struct req *);
-static int	registrations_list(struct req *);
-static int	registrations_approve(struct req *);
-static int	registrations_reject(struct req *);
-static int	registrations_cancel(struct req *);
-static int	registrations_attendance(struct req *);
 
 const struct route event_routes[] = {
 	{ "GET", "/api/v1/events", events_list, ROUTE_AUTH },
@@ -36,34 +32,30 @@ const struct route event_routes[] = {
 	{ "PATCH", "/api/v1/events/{id}", events_update, ROUTE_AUTH },
 	{ "POST", "/api/v1/events/{id}/cancel", events_cancel, ROUTE_AUTH },
 	{ "GET", "/api/v1/events/{id}/calendar", events_calendar, ROUTE_AUTH },
-	{ "POST", "/api/v1/events/{id}/registrations", registrations_create,
-	    ROUTE_AUTH },
-	{ "GET", "/api/v1/events/{id}/registrations", registrations_list,
-	    ROUTE_AUTH },
-	{ "POST", "/api/v1/registrations/{id}/approve", registrations_approve,
-	    ROUTE_AUTH },
-	{ "POST", "/api/v1/registrations/{id}/reject", registrations_reject,
-	    ROUTE_AUTH },
-	{ "DELETE", "/api/v1/registrations/{id}", registrations_cancel,
-	    ROUTE_AUTH },
-	{ "PUT", "/api/v1/registrations/{id}/attendance",
-	    registrations_attendance, ROUTE_AUTH },
 	{ "GET", "/api/v1/me/calendar", events_my_calendar, ROUTE_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };
 
 static const char *const kinds[] = { "seminar", "training", "study_visit",
 	NULL };
-static const char *const reg_statuses[] = { "confirmed", "waitlisted",
-	"pending", "rejected", "cancelled", NULL };
-static const char *const attendances[] = { "attended", "partial", "no_show",
-	NULL };
 static const char *const event_fields[] = { "kind", "title", "description",
 	"location", "country", "starts_at", "ends_at", "capacity",
 	"registration_opens_at", "registration_closes_at", "requires_approval",
-	NULL };
+	"quotas", "quota_release_at", "pre_quiz_id", "post_quiz_id",
+	"evaluation", NULL };
 
 #define EVENT_CAPACITY_MAX	100000
+
+/* A field that must be a JSON array when present (null: absent). */
+static int
+field_array(struct req *r, json_t *b, const char *key)
+{
+	json_t	*v = json_object_get(b, key);
+
+	if (v == NULL || json_is_null(v) || json_is_array(v))
+		return (0);
+	return (problem_field(r, key, "must be an array"));
+}
 
 /*
  * Checks each field of an event body on its own: types, lengths, shapes.
@@ -97,10 +89,17 @@ event_fields_valid(struct req *r, json_t *b, int creating)
 	bad |= body_time(r, b, "registration_opens_at", 0, &s);
 	bad |= body_time(r, b, "registration_closes_at", 0, &s);
 	bad |= body_bool(r, b, "requires_approval", 0, &v, NULL);
+	/* §15/§16: shapes here, contents (organisations, quizzes, seats
+	 * against capacity) in mt_event_extras_errors. */
+	bad |= body_time(r, b, "quota_release_at", 0, &s);
+	bad |= body_int(r, b, "pre_quiz_id", 0, 1, INT64_MAX, &n, NULL);
+	bad |= body_int(r, b, "post_quiz_id", 0, 1, INT64_MAX, &n, NULL);
+	bad |= field_array(r, b, "quotas");
+	bad |= field_array(r, b, "evaluation");
 	return (bad ? -1 : 0);
 }
 
-/* Answers the {"event"} or {"errors"} object of mt_event_save. */
+/* Answers the {"event"} or {"errors"} object of mt_event_save_all. */
 static int
 event_save_reply(struct req *r, unsigned status, PGresult *res)
 {
@@ -180,7 +179,7 @@ events_create(struct req *r)
 	    (b = body_json(r, event_fields)) == NULL ||
 	    event_fields_valid(r, b, 1) == -1)
 		return (-1);
-	res = db_query(r, "SELECT mt_event_save(NULL, $1::jsonb, $2)::text",
+	res = db_query(r, "SELECT mt_event_save_all(NULL, $1::jsonb, $2)::text",
 	    2, body_text(r, b), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
@@ -200,7 +199,7 @@ events_update(struct req *r)
 		return (-1);
 	if (json_object_size(b) == 0)
 		return (problem_set(r, 422, NULL, "nothing to change"));
-	res = db_query(r, "SELECT mt_event_save($1, $2::jsonb, $3)::text",
+	res = db_query(r, "SELECT mt_event_save_all($1, $2::jsonb, $3)::text",
 	    3, req_id_text(r, id), body_text(r, b), req_caller_id(r));
 	if (res == NULL)
 		return (-1);
@@ -310,133 +309,4 @@ events_calendar_for(struct req *r, const char *user_id)
 	if (res == NULL)
 		return (-1);
 	return (calendar_reply(r, res));
-}
-
-/* mt_register raises 'user_id: message' (422) for a user that cannot be
- * registered; it becomes a field error like the others. */
-static void
-field_from_detail(struct req *r, const char *field)
-{
-	size_t	n = strlen(field);
-	char	msg[sizeof(r->problem.detail)];
-
-	if (r->problem.status != 422 ||
-	    strncmp(r->problem.detail, field, n) != 0 ||
-	    strncmp(r->problem.detail + n, ": ", 2) != 0)
-		return;
-	snprintf(msg, sizeof(msg), "%s", r->problem.detail + n + 2);
-	r->problem.status = 0;
-	problem_field(r, field, msg);
-}
-
-static int
-registrations_create(struct req *r)
-{
-	static const char *const fields[] = { "user_id", NULL };
-	json_t		*b;
-	int64_t		 id, user_id = 0;
-	int		 present = 0, rc;
-
-	if (req_param_id(r, 0, &id) == -1 ||
-	    require_role(r, ROLE_STAFF | ROLE_TRAINEE) == -1)
-		return (-1);
-	/* The body is optional: a trainee registering needs none. */
-	if (r->body_len > 0 || req_header(r, "Content-Type") != NULL) {
-		if ((b = body_json(r, fields)) == NULL ||
-		    body_int(r, b, "user_id", 0, 1, INT64_MAX, &user_id,
-		    &present) == -1)
-			return (-1);
-	}
-	if (!present)
-		user_id = r->sess.user_id;
-	if (r->sess.role == ROLE_TRAINEE && user_id != r->sess.user_id)
-		return (problem_set(r, 403, NULL, "trainees register "
-		    "themselves only"));
-	rc = db_reply(r, 201, "registration",
-	    "SELECT mt_register($1, $2, $3)::text",
-	    3, req_id_text(r, id), req_id_text(r, user_id),
-	    req_caller_id(r));
-	if (rc == -1)
-		field_from_detail(r, "user_id");
-	return (rc);
-}
-
-/* Staff see every registration, reviewers those of their organisation's
- * users, trainees their own; ordered by id (arrival). */
-static int
-registrations_list(struct req *r)
-{
-	struct page	 p;
-	const char	*status;
-	int64_t		 id;
-
-	if (req_param_id(r, 0, &id) == -1 || req_page(r, &p) == -1 ||
-	    req_query_enum(r, "status", reg_statuses, &status) == -1)
-		return (-1);
-	return (db_reply(r, 200, "event",
-	    "SELECT (SELECT mt_page(json_agg(registration_json(g)"
-	    "                ORDER BY g.id), $3)"
-	    "          FROM (SELECT g.* FROM registrations g"
-	    "                WHERE g.event_id = $1 AND g.id > $2"
-	    "                  AND ($4::text IS NULL OR g.status = $4)"
-	    "                  AND mt_registration_visible(g, $5, $6, $7)"
-	    "                ORDER BY g.id LIMIT $3::int + 1) g)::text"
-	    " WHERE EXISTS (SELECT 1 FROM events WHERE id = $1)",
-	    7, req_id_text(r, id), req_id_text(r, p.after), req_id_text(r, p.limit), status,
-	    req_caller_id(r), role_name(r->sess.role),
-	    req_id_text(r, r->sess.org_id)));
-}
-
-static int
-registrations_decide(struct req *r, const char *approve)
-{
-	int64_t	id;
-
-	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1)
-		return (-1);
-	return (db_reply(r, 200, "registration",
-	    "SELECT mt_registration_decide($1, $2::boolean, $3)::text",
-	    3, req_id_text(r, id), approve, req_caller_id(r)));
-}
-
-static int
-registrations_approve(struct req *r)
-{
-	return (registrations_decide(r, "true"));
-}
-
-static int
-registrations_reject(struct req *r)
-{
-	return (registrations_decide(r, "false"));
-}
-
-static int
-registrations_cancel(struct req *r)
-{
-	int64_t	id;
-
-	if (req_param_id(r, 0, &id) == -1)
-		return (-1);
-	return (db_reply(r, 200, "registration",
-	    "SELECT mt_registration_cancel($1, $2, $3, $4)::text",
-	    4, req_id_text(r, id), req_caller_id(r),
-	    role_name(r->sess.role), req_id_text(r, r->sess.org_id)));
-}
-
-static int
-registrations_attendance(struct req *r)
-{
-	static const char *const fields[] = { "status", NULL };
-	const char	*status;
-	json_t		*b;
-	int64_t		 id;
-
-	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1 ||
-	    (b = body_json(r, fields)) == NULL ||
-	    body_enum(r, b, "status", 1, attendances, &status) == -1)
-		return (-1);
-	return (db_reply(r, 200, "registration",
-	    "SELECT mt_registration_attendance($1, $2, $3)::text",
-	    3, req_id_text(r, id), status, req_caller_id(r)));
 }

@@ -28,7 +28,7 @@ const struct route mail_routes[] = {
 	{ "POST", "/api/v1/auth/password-reset/confirm", reset_confirm, 0 },
 	{ "POST", "/api/v1/me/calendar-feed", feed_create, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/me/calendar-feed", feed_delete, ROUTE_AUTH },
-	{ "GET", "/api/v1/calendar/{secret}.ics", feed_get, 0 },
+	{ "GET", "/api/v1/calendar/{secret}.ics", feed_get, ROUTE_SECRET_PATH },
 	{ "GET", "/api/v1/outbox", outbox_list, ROUTE_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };

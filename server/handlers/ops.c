@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "commands.h"
+#include "config.h"
+#include "crypto.h"
 #include "db.h"
 #include "embedded.h"
 #include "log.h"
@@ -44,11 +47,44 @@ ops_readyz(struct req *r)
 	return (reply_body(r, 200, "text/plain; charset=utf-8", "ready\n", 6));
 }
 
+/*
+ * /metrics tells an attacker the load and the error rates: with
+ * MIGTRAIN_METRICS_TOKEN it needs that token as a Bearer credential;
+ * without, it answers only a scraper on this host that connects directly
+ * (a loopback peer, no proxy header), never a client through a proxy.
+ */
+static int
+metrics_allowed(struct req *r)
+{
+	const char	*auth = req_header(r, "Authorization");
+	unsigned char	 peer[ADDR_LEN];
+
+	if (config.metrics_token != NULL) {
+		if (auth != NULL && strncmp(auth, "Bearer ", 7) == 0 &&
+		    secret_equal(auth + 7, config.metrics_token))
+			return (0);
+		reply_header(r, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+		return (problem_set(r, 401, NULL, "/metrics needs the metrics "
+		    "token as a Bearer credential"));
+	}
+	req_peer(r, peer);
+	if (addr_is_loopback(peer) && req_header(r, "X-Forwarded-For") == NULL &&
+	    req_header(r, "Forwarded") == NULL &&
+	    req_header(r, "X-Real-IP") == NULL)
+		return (0);
+	return (problem_set(r, 403, NULL, "/metrics answers only on this host; "
+	    "set MIGTRAIN_METRICS_TOKEN to scrape it from elsewhere"));
+}
+
 static int
 ops_metrics(struct req *r)
 {
-	char	*text = metrics_render();
+	char	*text;
 	int	 rc;
+
+	if (metrics_allowed(r) == -1)
+		return (-1);
+	text = metrics_render();
 
 	rc = reply_body(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    text, strlen(text));

@@ -1,6 +1,7 @@
 /*
- * /api/v1/orgs (API §4). Every signed-in user may list organisations (a
- * form needs them); only admins create them.
+ * /api/v1/orgs (API §4). Admins and coordinators list every organisation
+ * (their forms need them); trainees and reviewers see only their own, so
+ * the list does not tell them who else trains here. Only admins create.
  */
 #include "body.h"
 #include "db.h"
@@ -26,9 +27,11 @@ orgs_list(struct req *r)
 	    "SELECT mt_page(json_agg(json_build_object('id', id, 'name', name)"
 	    "                        ORDER BY id), $2)::text"
 	    "  FROM (SELECT id, name FROM orgs WHERE id > $1"
+	    "          AND ($3::bigint IS NULL OR id = $3)"
 	    "        ORDER BY id LIMIT $2::int + 1) o",
-	    2, req_id_text(r, p.after),
-	    req_id_text(r, p.limit)));
+	    3, req_id_text(r, p.after), req_id_text(r, p.limit),
+	    (r->sess.role & ROLE_STAFF) ? NULL :
+	    req_id_text(r, r->sess.org_id)));
 }
 
 static int

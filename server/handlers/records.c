@@ -4,6 +4,7 @@
  * schema/060_records.sql; this file parses filters, picks JSON or CSV and,
  * for CSV, streams a server-side cursor through libmicrohttpd in blocks of
  * CSV_FETCH rows so that an export of any size holds one block in memory.
+ * All of them read from the replica when there is a current one.
  */
 #include <errno.h>
 #include <poll.h>
@@ -293,8 +294,9 @@ csv_reply(struct req *r, const char *filename, const char *const *header,
 	return (reply_custom(r, 200, resp));
 }
 
-/* CSV when format=csv, or without format when Accept names text/csv. */
-static int
+/* CSV when format=csv, or without format when Accept names text/csv.
+ * Shared with the event report (csv.h). */
+int
 wants_csv(struct req *r, int *csv)
 {
 	static const char *const formats[] = { "json", "csv", NULL };
@@ -329,6 +331,7 @@ records_list(struct req *r)
 	    req_query_time(r, "to", &to) == -1 || wants_csv(r, &csv) == -1 ||
 	    scope_records(r, &org_id, &user_id) == -1)
 		return (-1);
+	db_use_replica(r);
 	if (!csv)
 		return (db_reply(r, 200, "page",
 		    "SELECT mt_records_page($1, $2, $3, $4, $5, $6, $7)::text",
@@ -362,6 +365,7 @@ records_summary(struct req *r)
 	    wants_csv(r, &csv) == -1 ||
 	    scope_records(r, &org_id, &user_id) == -1)
 		return (-1);
+	db_use_replica(r);
 	if (!csv)
 		return (db_reply(r, 200, "summary",
 		    "SELECT mt_summary_json($1, $2)::text", 2,
@@ -392,6 +396,7 @@ records_transcript(struct req *r)
 	 * another trainee's, transcript a 403 like every records query. */
 	if (scope_records(r, &org_id, &id) == -1)
 		return (-1);
+	db_use_replica(r);
 	return (db_reply(r, 200, "user",
 	    "SELECT mt_transcript($1)::text", 1, scope_param(r, id)));
 }

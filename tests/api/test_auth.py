@@ -75,8 +75,11 @@ def test_csrf_for_cookie_sessions():
     assert "CSRF" in p["detail"]
     problem(s.post("/api/v1/auth/logout",
                    headers=dict(cookie, **{"X-CSRF-Token": "wrong"})), 403)
-    # ...and the session still works; with the header it goes through.
-    assert s.get("/api/v1/auth/me", headers=cookie).status == 200
+    # ...and the session still works; /auth/me hands a reloaded page the
+    # same csrf_token (API §12), a bearer caller gets none.
+    me = s.get("/api/v1/auth/me", headers=cookie)
+    assert me.status == 200 and me.json["csrf_token"] == csrf, me
+    assert "csrf_token" not in s.get("/api/v1/auth/me", token=tok).json
     r = s.post("/api/v1/auth/logout", headers=dict(cookie, **{"X-CSRF-Token": csrf}))
     assert r.status == 204, r
     problem(s.get("/api/v1/auth/me", headers=cookie), 401)

@@ -115,7 +115,9 @@ def test_create_and_get():
                       "country", "starts_at", "ends_at", "capacity",
                       "registration_opens_at", "registration_closes_at",
                       "requires_approval", "status", "confirmed",
-                      "waitlisted"}, e
+                      "waitlisted", "quotas", "quota_release_at",
+                      "quotas_released", "pre_quiz_id", "post_quiz_id",
+                      "evaluation"}, e
     assert e["title"] == "Trimmed" and e["status"] == "scheduled"
     assert e["confirmed"] == 0 and e["waitlisted"] == 0
     # Default window: opens now, closes at the start.
@@ -366,18 +368,18 @@ def test_capacity_raise_and_lower():
     st = {x["id"]: x for x in regs(e["id"])}
     assert [st[i]["status"] for i in ids] == ["confirmed"] * 3 + ["waitlisted"] * 2
     assert [st[i]["waitlist_position"] for i in ids[3:]] == [1, 2]
-    # Lowering keeps everyone confirmed; no seat is given until the
-    # confirmed count is below the new capacity.
-    r = s.patch("/api/v1/events/%d" % e["id"], {"capacity": 1}, token=coord)
+    # Capacity below the confirmed count is refused, naming the count
+    # (issue 18): never more confirmed than capacity. Equal is fine.
+    r = s.patch("/api/v1/events/%d" % e["id"], {"capacity": 2}, token=coord)
+    assert "3 registrations are confirmed" in problem(r, 409)["detail"], r
+    assert s.get("/api/v1/events/%d" % e["id"], token=coord).json["capacity"] == 3
+    r = s.patch("/api/v1/events/%d" % e["id"], {"capacity": 3}, token=coord)
     assert r.status == 200 and r.json["confirmed"] == 3, r
     late = register(e["id"], token_of[crowd_ids[5]])
     assert late.json["status"] == "waitlisted" and late.json["waitlist_position"] == 3
     s.delete("/api/v1/registrations/%d" % ids[0], token=coord)
-    assert counts(e["id"]) == (2, 3)
-    s.delete("/api/v1/registrations/%d" % ids[1], token=coord)
-    s.delete("/api/v1/registrations/%d" % ids[2], token=coord)
-    assert counts(e["id"]) == (1, 2)
-    assert {x["id"] for x in regs(e["id"], status="confirmed")} == {ids[3]}
+    assert counts(e["id"]) == (3, 2)
+    assert {x["id"] for x in regs(e["id"], status="confirmed")} == set(ids[1:4])
     check_waitlist(e["id"])
     # The database itself refuses a confirmation beyond capacity, whoever
     # writes it.

@@ -372,6 +372,20 @@ def test_password_reset_expired_and_limit():
     assert s.get("/api/v1/auth/me", token=t).status == 200
 
 
+def test_password_reset_compatibility_forms():
+    """An address typed with fullwidth letters is the same account for a
+    reset as it is for logging in (NFKC, as in issue 18)."""
+    new_user("nfkc@example.org", "Nfkc")
+    r = s.post("/api/v1/auth/password-reset",
+               {"email": "\uff4efkc@example.org"})   # fullwidth n
+    assert r.status == 202, r
+    token = reset_link("nfkc@example.org", 1)
+    assert s.post("/api/v1/auth/password-reset/confirm",
+                  {"token": token, "new_password": "a new long password"}
+                  ).status == 204
+    s.login("nfkc@example.org", "a new long password")
+
+
 def test_self_profile():
     u, t = new_user("self@example.org", "Self")
     r = s.patch("/api/v1/users/%d" % u, {"name": "Self Renamed",
@@ -582,7 +596,7 @@ run(test_registration_kinds, test_event_change_and_cancel,
     test_pending_not_told_of_change, test_certificate_issued, test_nominated,
     test_header_injection, test_rolled_back_change_sends_nothing,
     test_password_reset, test_password_reset_expired_and_limit,
-    test_self_profile, test_outbox_view, test_calendar_feed,
+    test_password_reset_compatibility_forms, test_self_profile, test_outbox_view, test_calendar_feed,
     test_smtp_down_then_up_and_give_up, test_two_servers_send_each_once,
     test_sigterm_mid_queue, test_starttls_and_auth,
     test_no_smtp_url_keeps_pending)

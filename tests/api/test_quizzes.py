@@ -184,7 +184,7 @@ def test_import_rules():
     q = r.json
     assert q == {"id": q["id"], "title": "Quiz", "pass_percent": 60,
                  "max_attempts": 2, "time_limit_s": 600, "shuffle": True,
-                 "grading": "average", "question_count": NQ}, q
+                 "grading": "average", "question_count": NQ, "draw": 0}, q
     assert sql1("SELECT count(*) FROM audit_log WHERE action = 'quiz.import'"
                 " AND object_id = :'v1'", q["id"]) == "1"
 
@@ -245,7 +245,7 @@ def test_no_answers_before_submission():
     assert att["started_at"].endswith("Z")
     assert len(att["questions"]) == NQ
     for q in att["questions"]:
-        allowed = {"id", "type", "text"}
+        allowed = {"id", "type", "text", "format"}
         if q["type"] in ("single", "multiple", "truefalse"):
             allowed.add("choices")
             for c in q["choices"]:
@@ -285,7 +285,7 @@ def test_grading_every_type():
     save(att, ALL_RIGHT)
     res = submit(att)
     assert res == {"score": 8, "max_score": 8, "percent": 100,
-                   "passed": True}, res
+                   "passed": True, "certificate_code": res["certificate_code"]}, res
 
     # Partial credit and negative weights.
     att = start(qid)

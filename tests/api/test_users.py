@@ -21,9 +21,15 @@ def body(role, org, email):
 def test_orgs_permissions():
     for tok in (coord, rev, tr):
         problem(s.post("/api/v1/orgs", {"name": "Nope"}, token=tok), 403)
-    for tok in (admin, coord, rev, tr):
+    for tok in (admin, coord):
         r = s.get("/api/v1/orgs", token=tok)
         assert r.status == 200 and len(r.json["items"]) >= 3, r
+    # Trainees and reviewers see their own organisation only (issue 18).
+    for tok in (rev, tr):
+        r = s.get("/api/v1/orgs", token=tok)
+        assert r.status == 200 and len(r.json["items"]) == 1, r
+        me = s.get("/api/v1/auth/me", token=tok).json
+        assert r.json["items"][0]["id"] == me["org_id"], r
     problem(s.post("/api/v1/orgs", {"name": "ministry of the INTERIOR"},
                    token=admin), 409)
     problem(s.post("/api/v1/orgs", {"name": "   "}, token=admin), 422)
@@ -143,7 +149,7 @@ def test_pagination_visits_every_row_once():
     seen, after, pages = [], None, 0
     while True:
         q = "/api/v1/orgs?limit=10" + ("&after=" + after if after else "")
-        r = s.get(q, token=tr)
+        r = s.get(q, token=coord)
         assert r.status == 200, r
         assert len(r.json["items"]) <= 10
         seen += [o["id"] for o in r.json["items"]]
@@ -157,7 +163,7 @@ def test_pagination_visits_every_row_once():
     problem(s.get("/api/v1/orgs?after=garbage!", token=tr), 400)
     problem(s.get("/api/v1/orgs?limit=0", token=tr), 400)
     problem(s.get("/api/v1/orgs?limit=201", token=tr), 400)
-    r = s.get("/api/v1/orgs", token=tr)
+    r = s.get("/api/v1/orgs", token=coord)
     assert len(r.json["items"]) == 50
 
 

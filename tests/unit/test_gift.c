@@ -572,7 +572,7 @@ test_limits(void)
 	char			*big;
 	size_t			 i, n;
 
-	n = 4 * 1024 * 1024 + 1;
+	n = 5 * 1024 * 1024 + 1;
 	if ((big = malloc(n)) == NULL)
 		return;
 	memset(big, 'x', n);
