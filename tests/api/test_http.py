@@ -214,6 +214,32 @@ def test_metrics():
     assert 'route="unmatched",status="404"' in text
 
 
+def test_access_log_line():
+    """Every request is logged as one JSON line (written by hand, not by
+    jansson, since issue 11): quotes, backslashes and control bytes in the
+    path are escaped, UTF-8 kept, the caller's id and request id given."""
+    r = s.get("/api/v1/no%22such%5Cpath%01%C3%A9", token=admin,
+              headers={"X-Request-Id": "log-line-test-1"})
+    assert r.status == 404
+    s.get("/healthz", headers={"X-Request-Id": "log-line-test-2"})
+    lines = {}
+    for line in s.logtext().splitlines():
+        if "log-line-test-" in line:
+            o = json.loads(line)
+            lines[o["request_id"]] = o
+    o = lines["log-line-test-1"]
+    assert list(o) == ["level", "msg", "method", "path", "status", "ms",
+                       "user_id", "request_id", "ts"], o
+    assert o["level"] == "info" and o["msg"] == "request"
+    assert o["method"] == "GET" and o["status"] == 404
+    assert o["path"] == '/api/v1/no"such\\path\x01\u00e9', o
+    assert isinstance(o["ms"], float) and o["ms"] >= 0
+    assert isinstance(o["user_id"], int) and o["user_id"] > 0
+    assert o["ts"].endswith("Z") and len(o["ts"]) == 24
+    o = lines["log-line-test-2"]
+    assert o["user_id"] is None and o["path"] == "/healthz" and o["status"] == 200
+
+
 def test_readyz():
     r = s.get("/readyz")
     assert r.status == 200 and r.text == "ready\n"
