@@ -10,6 +10,7 @@ import './events.js';
 import './certificates.js';
 import './transcript.js';
 import './password.js';
+import './reset.js';
 import './verify.js';
 import './records.js';
 import './dashboard.js';

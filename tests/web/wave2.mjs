@@ -1,0 +1,111 @@
+// Drives the screens of the second wave in Debian's Chromium: forgotten
+// password by mail link end to end, certificate PDF links, axe at desktop
+// and 320 px on each new screen, and no English on them in Lithuanian.
+// Fixture from test_wave2.py, which hands over the reset token on stdin.
+import { createInterface } from 'node:readline';
+import { fx, check, open, settle, screen, step, englishOnPage, finish } from './lib.mjs';
+
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+async function resetToken() {
+  console.log('NEED reset');
+  return (await lines.next()).value.trim();
+}
+
+async function login(page, email, password) {
+  await page.goto(fx.base + '/login');
+  await page.locator('input[name=email]').fill(email);
+  await page.locator('input[name=password]').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(u => !new URL(u).pathname.startsWith('/login'));
+  await settle(page);
+}
+
+const { page } = await open('en-GB');
+const pages = [page];
+try {
+  await step('forgotten password: the same neutral answer for any address', async () => {
+    await page.goto(fx.base + '/login');
+    await settle(page);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.getByRole('heading', { name: 'Forgotten password' }).waitFor();
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.locator('.field-error').waitFor();
+    await screen(page, 'forgot-error');
+    await page.getByLabel('Email').fill('nobody@example.org');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    const unknown = await page.locator('.notice.ok').textContent();
+    await page.goto(fx.base + '/forgot');
+    await screen(page, 'forgot');
+    await page.getByLabel('Email').fill('forgetful@example.org');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    const known = await page.locator('.notice.ok').textContent();
+    check(known === unknown, 'the answer does not tell whether the account exists');
+    await screen(page, 'forgot-sent');
+  });
+
+  await step('the mailed link sets a new password once', async () => {
+    const token = await resetToken();
+    check(token.length === 43, 'a reset token arrived: ' + token);
+    await page.goto(fx.base + '/reset#' + token);
+    await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+    check(!page.url().includes('#'), 'the token leaves the address bar: ' + page.url());
+    await screen(page, 'reset');
+    await page.locator('input[name=new_password]').fill('short');
+    await page.locator('input[name=again]').fill('short');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.locator('.field-error').first().waitFor();
+    await screen(page, 'reset-short');
+    await page.locator('input[name=new_password]').fill('a brand new passphrase');
+    await page.locator('input[name=again]').fill('a brand new passphrase');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByText('Your password has been changed').waitFor();
+    await screen(page, 'reset-done');
+    await page.goto(fx.base + '/reset#' + token);
+    await page.locator('input[name=new_password]').fill('another long passphrase');
+    await page.locator('input[name=again]').fill('another long passphrase');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByText('This link is unknown, already used or expired.').waitFor();
+    await screen(page, 'reset-used');
+    await login(page, 'forgetful@example.org', 'a brand new passphrase');
+    check(new URL(page.url()).pathname === '/', 'signed in with the new password');
+  });
+
+  await step('certificate PDF on My certificates and on the public page', async () => {
+    const { page: p2 } = await open('en-GB');
+    pages.push(p2);
+    await login(p2, 'learner@example.org', fx.password);
+    await p2.goto(fx.base + '/certificates');
+    const link = p2.getByRole('link', { name: 'Download PDF: Fundamental rights at the border' });
+    await link.waitFor();
+    await screen(p2, 'certificates');
+    const href = await link.getAttribute('href');
+    check(href === '/api/v1/certificates/' + fx.cert_code + '/pdf', 'PDF link: ' + href);
+    const r = await p2.request.get(fx.base + href);
+    check(r.status() === 200 && r.headers()['content-type'].startsWith('application/pdf'),
+      'the PDF link answers application/pdf: ' + r.status() + ' ' + r.headers()['content-type']);
+    check((await r.body()).subarray(0, 5).toString() === '%PDF-', 'the PDF link returns a PDF');
+    await page.goto(fx.base + '/verify/' + fx.cert_code);
+    const pub = page.getByRole('link', { name: 'Download PDF' });
+    await pub.waitFor();
+    check(await pub.getAttribute('href') === href, 'the public page links the same PDF');
+    await screen(page, 'verify');
+  });
+
+  await step('no English on the new screens in Lithuanian', async () => {
+    const { page: lp } = await open('lt-LT');
+    pages.push(lp);
+    for (const path of ['/login', '/forgot', '/reset', '/verify/' + fx.cert_code]) {
+      await lp.goto(fx.base + path);
+      await settle(lp);
+      const hits = await englishOnPage(lp);
+      check(hits.length === 0, `lt ${path}: English text ${hits.join(' | ')}`);
+    }
+    await lp.goto(fx.base + '/forgot');
+    await lp.getByRole('button', { name: 'Siųsti nuorodą' }).click();
+    await lp.locator('.field-error').waitFor();
+    const hits = await englishOnPage(lp);
+    check(hits.length === 0, 'lt /forgot errors: English text ' + hits.join(' | '));
+    await screen(lp, 'forgot-lt', { remember: false });
+  });
+} catch (e) { /* recorded by step() */ }
+await finish(pages);
