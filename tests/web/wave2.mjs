@@ -84,6 +84,12 @@ try {
     check(r.status() === 200 && r.headers()['content-type'].startsWith('application/pdf'),
       'the PDF link answers application/pdf: ' + r.status() + ' ' + r.headers()['content-type']);
     check((await r.body()).subarray(0, 5).toString() === '%PDF-', 'the PDF link returns a PDF');
+    // Completed through the API, not in this browser: the outline reads
+    // the enrolment's modules.
+    await p2.goto(fx.base + '/courses/' + fx.course_id);
+    await p2.locator('.module.done').waitFor();
+    check(await p2.locator('.module.done .module-meta').textContent() === 'Lesson · Done',
+      'the outline shows the lesson done: ' + await p2.locator('.module-meta').first().textContent());
     await page.goto(fx.base + '/verify/' + fx.cert_code);
     const pub = page.getByRole('link', { name: 'Download PDF' });
     await pub.waitFor();
