@@ -15,13 +15,14 @@ async function login(page, email, password) {
   await page.goto(fx.base + '/login');
   await page.locator('input[name=email]').fill(email);
   await page.locator('input[name=password]').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.locator('form button[type=submit]').click();
   await page.waitForURL(u => !new URL(u).pathname.startsWith('/login'));
   await settle(page);
 }
 
 const { page } = await open('en-GB');
-const pages = [page];
+const { page: p2 } = await open('en-GB');   // the learner
+const pages = [page, p2];
 try {
   await step('forgotten password: the same neutral answer for any address', async () => {
     await page.goto(fx.base + '/login');
@@ -71,8 +72,6 @@ try {
   });
 
   await step('certificate PDF on My certificates and on the public page', async () => {
-    const { page: p2 } = await open('en-GB');
-    pages.push(p2);
     await login(p2, 'learner@example.org', fx.password);
     await p2.goto(fx.base + '/certificates');
     const link = p2.getByRole('link', { name: 'Download PDF: Fundamental rights at the border' });
@@ -97,6 +96,25 @@ try {
     await screen(page, 'verify');
   });
 
+  await step('calendar subscription: made, copied out, revoked', async () => {
+    await p2.goto(fx.base + '/events');
+    await settle(p2);
+    await p2.getByRole('button', { name: 'Create a subscription link' }).click();
+    const input = p2.locator('input[name=feed_url]');
+    await input.waitFor();
+    const feed = new URL(await input.inputValue());
+    check(/^\/api\/v1\/calendar\/[A-Za-z0-9_-]+\.ics$/.test(feed.pathname), 'feed URL: ' + feed);
+    let r = await p2.request.get(fx.base + feed.pathname);
+    check(r.status() === 200 && r.headers()['content-type'].startsWith('text/calendar'),
+      'the feed answers a calendar: ' + r.status() + ' ' + r.headers()['content-type']);
+    await screen(p2, 'events-feed');
+    await p2.getByRole('button', { name: 'Stop the subscription' }).click();
+    await p2.getByText('The subscription is stopped').waitFor();
+    check(await input.count() === 0, 'the revoked link is no longer shown');
+    r = await p2.request.get(fx.base + feed.pathname);
+    check(r.status() === 404, 'a revoked feed is gone: ' + r.status());
+  });
+
   await step('no English on the new screens in Lithuanian', async () => {
     const { page: lp } = await open('lt-LT');
     pages.push(lp);
@@ -112,6 +130,19 @@ try {
     const hits = await englishOnPage(lp);
     check(hits.length === 0, 'lt /forgot errors: English text ' + hits.join(' | '));
     await screen(lp, 'forgot-lt', { remember: false });
+    // The account's language (English) wins at login; the switch writes
+    // Lithuanian back to the account, so it holds after a reload.
+    await login(lp, 'learner@example.org', fx.password);
+    await Promise.all([
+      lp.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),
+      lp.locator('#lang-switch').selectOption('lt')]);
+    await lp.goto(fx.base + '/events');
+    await settle(lp);
+    await lp.getByRole('button', { name: 'Sukurti prenumeratos nuorodą' }).click();
+    await lp.locator('input[name=feed_url]').waitFor();
+    const ev = await englishOnPage(lp);
+    check(ev.length === 0, 'lt /events: English text ' + ev.join(' | '));
+    await screen(lp, 'events-feed-lt', { remember: false });
   });
 } catch (e) { /* recorded by step() */ }
 await finish(pages);

@@ -6,6 +6,7 @@ import { t, fmtDate, fmtDateTime, fmtNumber } from '../lib/i18n.js';
 import { screen, nav, query, setQuery } from '../lib/router.js';
 import { get, post, del, qs } from '../lib/api.js';
 import { Page, usePaged, MoreButton, useApi, Loaded, Badge, ErrorBox } from '../components/ui.js';
+import { CalendarFeed } from '../components/calendar-feed.js';
 
 const KINDS = ['seminar', 'training', 'study_visit'];
 const today = () => new Date().toISOString().slice(0, 10);
@@ -43,6 +44,7 @@ function Events() {
     </li>`)}</ul>
     ${!p.loading && !p.error && p.items.length === 0 ? html`<p class="card empty">${t('events.none')}</p>` : null}
     <${MoreButton} p=${p} />
+    <${CalendarFeed} />
   <//>`;
 }
 
