@@ -3,6 +3,7 @@ reset by mail link (the link read from the pending outbox row: the server
 runs without MIGTRAIN_SMTP_URL so the body stays), the certificate PDF
 links. tests/web/wave2.mjs drives Debian's Chromium like staff.mjs;
 screenshots go to MIGTRAIN_TEST_OUT/wave2."""
+import datetime
 import json
 import os
 import re
@@ -22,6 +23,7 @@ admin = s.bootstrap()
 org_a = s.org(admin, "State Border Guard Service")
 _, coord = s.user(admin, "coord@example.org", "coordinator", org_a, "Coordinator Vaitkus")
 learner_id, learner = s.user(admin, "learner@example.org", "trainee", org_a, "Aistė Learner")
+s.user(admin, "reviewer@example.org", "reviewer", org_a, "Reviewer Jankauskas", login=False)
 s.user(admin, "forgetful@example.org", "trainee", org_a, "Forgetful Petraitis", login=False)
 
 
@@ -43,7 +45,13 @@ def setup():
     r = s.get("/api/v1/records?user_id=%d" % learner_id, token=learner)
     codes = [i["certificate_code"] for i in r.json["items"] if i.get("certificate_code")]
     assert codes, r
-    return {"course_id": cid, "cert_code": codes[0]}
+    start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=10)
+    iso = lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    r = s.post("/api/v1/events", {"kind": "study_visit", "title": "Visit to the Frontex training centre",
+               "location": "Rome", "country": "IT", "starts_at": iso(start),
+               "ends_at": iso(start + datetime.timedelta(days=2)), "capacity": 10}, token=coord)
+    assert r.status == 201, r
+    return {"course_id": cid, "cert_code": codes[0], "event_id": r.json["id"]}
 
 
 def reset_link():

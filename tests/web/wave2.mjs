@@ -115,6 +115,33 @@ try {
     check(r.status() === 404, 'a revoked feed is gone: ' + r.status());
   });
 
+  await step('a reviewer nominates an official of their organisation and cancels', async () => {
+    const { page: rp } = await open('en-GB');
+    pages.push(rp);
+    await login(rp, 'reviewer@example.org', fx.password);
+    await rp.goto(fx.base + '/events/' + fx.event_id);
+    await rp.getByRole('heading', { name: 'Nominate officials' }).waitFor();
+    await settle(rp);
+    await rp.getByRole('button', { name: 'Nominate', exact: true }).click();
+    await rp.locator('.field-error').waitFor();
+    check((await rp.locator('.field-error').textContent()) === 'Choose the person to nominate.', 'no one chosen: error at the field');
+    await rp.locator('select[name=user_id]').selectOption({ label: 'Aistė Learner' });
+    await rp.locator('textarea[name=note]').fill('Leads the airport shift.');
+    await rp.getByRole('button', { name: 'Nominate', exact: true }).click();
+    const item = rp.locator('.nominated li', { hasText: 'Aistė Learner' });
+    await item.waitFor();
+    check((await item.textContent()).includes('Leads the airport shift.'), 'the note is listed');
+    check(await rp.locator('select[name=user_id] option', { hasText: 'Aistė Learner' }).count() === 0,
+      'a nominated official is not offered again');
+    await screen(rp, 'event-nominate');
+    await rp.getByRole('button', { name: 'Cancel the nomination: Aistė Learner' }).click();
+    await rp.getByText('You have not nominated anyone for this event.').waitFor();
+    await rp.locator('#lang-switch').selectOption('lt');
+    await rp.getByRole('heading', { name: 'Pareigūnų siūlymas' }).waitFor();
+    const hits = await englishOnPage(rp);
+    check(hits.length === 0, 'lt event page of a reviewer: English text ' + hits.join(' | '));
+  });
+
   await step('no English on the new screens in Lithuanian', async () => {
     const { page: lp } = await open('lt-LT');
     pages.push(lp);
@@ -140,7 +167,7 @@ try {
     await settle(lp);
     await lp.getByRole('button', { name: 'Sukurti prenumeratos nuorodą' }).click();
     await lp.locator('input[name=feed_url]').waitFor();
-    const ev = await englishOnPage(lp);
+    let ev = await englishOnPage(lp);
     check(ev.length === 0, 'lt /events: English text ' + ev.join(' | '));
     await screen(lp, 'events-feed-lt', { remember: false });
   });
