@@ -142,6 +142,23 @@ try {
     check(hits.length === 0, 'lt event page of a reviewer: English text ' + hits.join(' | '));
   });
 
+  await step('a coordinator reads the event report and downloads its CSV', async () => {
+    const { page: cp } = await open('en-GB');
+    pages.push(cp);
+    await login(cp, 'coord@example.org', fx.password);
+    await cp.goto(fx.base + '/manage/events/' + fx.event_id);
+    await cp.getByRole('link', { name: 'Report', exact: true }).click();
+    await cp.getByRole('heading', { name: 'Registrations and attendance' }).waitFor();
+    await screen(cp, 'event-report');
+    const csv = await cp.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    const r = await cp.request.get(fx.base + csv);
+    check(r.status() === 200 && r.headers()['content-type'].startsWith('text/csv'),
+      'the report CSV: ' + r.status() + ' ' + r.headers()['content-type']);
+    await cp.locator('#lang-switch').selectOption('lt');
+    await cp.getByRole('heading', { name: 'Registracijos ir dalyvavimas' }).waitFor();
+    await screen(cp, 'event-report-lt', { remember: false });
+  });
+
   await step('no English on the new screens in Lithuanian', async () => {
     const { page: lp } = await open('lt-LT');
     pages.push(lp);

@@ -16,6 +16,7 @@ import './records.js';
 import './dashboard.js';
 import './authoring.js';
 import './manage-events.js';
+import './event-report.js';
 import './secondments.js';
 import './admin.js';
 import './outbox.js';
