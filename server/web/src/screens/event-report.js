@@ -27,7 +27,7 @@ function PrePost({ k }) {
 
 function Report({ params }) {
   const q = useApi(() => Promise.all([get('/events/' + params.id), get('/events/' + params.id + '/report')]), [params.id]);
-  return html`<${Loaded} q=${q}>${([e, r]) => html`<${Page} title=${t('rep.title', { title: e.title })}
+  return html`<${Loaded} q=${q}>${([e, r]) => html`<${Page} title=${t('rep.title', { title: e.title })} className="report"
       actions=${html`<a class="button secondary" href=${'/api/v1/events/' + e.id + '/report?format=csv'}
         download=${'event-' + e.id + '-report.csv'}>${t('rep.csv')}</a>`}>
     <p class="crumbs"><a href=${'/manage/events/' + e.id}>${e.title}</a></p>
