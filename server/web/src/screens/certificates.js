@@ -1,6 +1,6 @@
 // My certificates: one per completed course, each with its public page
-// (open, print), a share link to copy, and the PDF when the server has it.
-import { html, useState, useEffect } from '../lib/html.js';
+// (open, print), a share link to copy, and its PDF (API §17).
+import { html, useState } from '../lib/html.js';
 import { t, fmtDate, fmtPercent } from '../lib/i18n.js';
 import { screen, nav } from '../lib/router.js';
 import { get, qs } from '../lib/api.js';
@@ -10,14 +10,8 @@ const shareUrl = code => window.location.origin + '/verify/' + code;
 
 function Certificates({ user }) {
   const q = useApi(() => get('/records' + qs({ user_id: user.id, limit: 200 })), [user.id]);
-  const [pdf, setPdf] = useState(false);
   const [msg, setMsg] = useState('');
   const items = q.data ? q.data.items.filter(r => r.certificate_code) : [];
-  useEffect(() => {
-    // The PDF route arrives with §17; offer it only when the server answers.
-    if (items.length) fetch('/api/v1/certificates/' + items[0].certificate_code + '/pdf', { method: 'HEAD' })
-      .then(r => setPdf(r.ok), () => {});
-  }, [items.length]);
   async function copy(code) {
     try { await navigator.clipboard.writeText(shareUrl(code)); setMsg(t('cert.copied')); }
     catch (e) { setMsg(t('cert.copyFailed', { url: shareUrl(code) })); }
@@ -38,8 +32,8 @@ function Certificates({ user }) {
               aria-label=${t('common.print') + ': ' + r.course_title}>${t('common.print')}</a>
             <button type="button" class="button secondary" onClick=${() => copy(r.certificate_code)}
               aria-label=${t('cert.share') + ': ' + r.course_title}>${t('cert.share')}</button>
-            ${pdf ? html`<a class="button secondary" href=${'/api/v1/certificates/' + r.certificate_code + '/pdf'}
-              aria-label=${t('cert.pdf') + ': ' + r.course_title}>${t('cert.pdf')}</a>` : null}
+            <a class="button secondary" href=${'/api/v1/certificates/' + encodeURIComponent(r.certificate_code) + '/pdf'} download
+              aria-label=${t('cert.pdf') + ': ' + r.course_title}>${t('cert.pdf')}</a>
           </div>
         </li>`)}</ul>`}<//>
     <${Status} text=${msg} />

@@ -40,7 +40,7 @@ function Outline({ params, user }) {
     setBusy(false);
   }
   return html`<${Loaded} q=${q}>${({ course, enrollment, certificate }) => {
-    const done = doneSet(user.id, enrollment, course);
+    const done = doneSet(enrollment);
     const firstOpen = course.modules.find(m => !done.has(m.id));
     return html`<${Page} title=${course.title} titleLang=${course.language}>
       <div lang=${course.language}><p class="lead">${course.summary}</p></div>

@@ -6,6 +6,8 @@ import { t, fmtDate, fmtDateTime, fmtNumber } from '../lib/i18n.js';
 import { screen, nav, query, setQuery } from '../lib/router.js';
 import { get, post, del, qs } from '../lib/api.js';
 import { Page, usePaged, MoreButton, useApi, Loaded, Badge, ErrorBox } from '../components/ui.js';
+import { CalendarFeed } from '../components/calendar-feed.js';
+import { Nominations } from '../components/nominations.js';
 
 const KINDS = ['seminar', 'training', 'study_visit'];
 const today = () => new Date().toISOString().slice(0, 10);
@@ -43,6 +45,7 @@ function Events() {
     </li>`)}</ul>
     ${!p.loading && !p.error && p.items.length === 0 ? html`<p class="card empty">${t('events.none')}</p>` : null}
     <${MoreButton} p=${p} />
+    <${CalendarFeed} />
   <//>`;
 }
 
@@ -80,7 +83,7 @@ function EventDetails({ params, user }) {
             ${e.requires_approval ? html`<dt>${t('events.approval')}</dt><dd>${t('events.approvalYes')}</dd>` : null}
           </dl>
         </div>
-        <div class="card status-card">
+        ${user.role === 'reviewer' ? html`<${Nominations} event=${e} user=${user} open=${open} />` : html`<div class="card status-card">
           <h2>${t('events.yourPlace')}</h2>
           <${ErrorBox} error=${error} />
           ${r ? html`
@@ -93,7 +96,7 @@ function EventDetails({ params, user }) {
               <button type="button" class="button primary" disabled=${busy}
                 onClick=${() => act(() => post('/events/' + e.id + '/registrations', {}))}>${t('events.register')}</button>`
           : html`<p>${t('events.closed')}</p>`}
-        </div>
+        </div>`}
       </div>
       <p><a href="/events">${t('events.back')}</a></p>
     <//>`;

@@ -37,6 +37,7 @@ function Login() {
         value=${password} onInput=${setPassword} />
       <button class="button primary" type="submit" disabled=${busy}>${t('login.submit')}</button>
     </form>
+    <p><a href="/forgot">${t('login.forgot')}</a></p>
   <//>`;
 }
 

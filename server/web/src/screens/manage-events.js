@@ -140,7 +140,7 @@ function EventEditor({ params }) {
   const [error, setError] = useState(null);
   if (isNew) return html`<${Page} title=${t('mev.new')}><${EventForm} onSaved=${e => navigate('/manage/events/' + e.id, { replace: true })} /><//>`;
   return html`<${Loaded} q=${q}>${e => html`<${Page} title=${e.title} wide>
-    <p class="crumbs"><a href="/manage/events">${t('mev.title')}</a> · <a href=${'/events/' + e.id}>${t('mev.view')}</a></p>
+    <p class="crumbs"><a href="/manage/events">${t('mev.title')}</a> · <a href=${'/events/' + e.id}>${t('mev.view')}</a> · <a href=${'/manage/events/' + e.id + '/report'}>${t('rep.link')}</a></p>
     ${e.status === 'cancelled' ? html`<p class="notice error">${t('events.cancelledLong')}</p>` : null}
     <div class="grid-2">
       <section aria-labelledby="e-details"><h2 id="e-details">${t('mev.details')}</h2>

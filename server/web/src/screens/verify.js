@@ -32,7 +32,8 @@ function Verify({ params }) {
   return html`<${Loaded} q=${q}>${({ cert, sig, issuer }) => {
     const valid = cert.valid && sig.result !== 'invalid';
     return html`<${Page} title=${t('verify.title')} className="verify"
-        actions=${html`<button type="button" class="button secondary no-print" onClick=${() => window.print()}>${t('common.print')}</button>`}>
+        actions=${html`<button type="button" class="button secondary no-print" onClick=${() => window.print()}>${t('common.print')}</button>
+          <a class="button secondary no-print" href=${'/api/v1/certificates/' + encodeURIComponent(cert.code) + '/pdf'} download>${t('cert.pdf')}</a>`}>
       <div class=${'verdict ' + (valid ? 'valid' : 'invalid')} role="status">
         <span class="verdict-icon" aria-hidden="true">${valid ? '✓' : '✕'}</span>
         <div><p class="verdict-title">${cert.revoked_at ? t('verify.revoked') : valid ? t('verify.valid') : t('verify.invalid')}</p>
