@@ -414,28 +414,54 @@ db_query(struct req *r, const char *sql, int n, ...)
 	return (db_queryv(r, sql, n, params));
 }
 
-int
-db_reply(struct req *r, unsigned status, const char *what, const char *sql,
-    int n, ...)
+static int
+reply_first(struct req *r, unsigned status, const char *what, int compact,
+    const char *sql, int n, va_list ap)
 {
 	const char	*params[DB_PARAMS_MAX];
 	PGresult	*res;
-	va_list		 ap;
 	int		 i, rc;
 
 	if (n > DB_PARAMS_MAX)
 		abort();
-	va_start(ap, n);
 	for (i = 0; i < n; i++)
 		params[i] = va_arg(ap, const char *);
-	va_end(ap);
 	if ((res = db_queryv(r, sql, n, params)) == NULL)
 		return (-1);
 	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))
 		rc = problem_set(r, 404, NULL, "no such %s", what);
+	else if (compact)
+		rc = reply_json_compact(r, status, PQgetvalue(res, 0, 0),
+		    (size_t)PQgetlength(res, 0, 0));
 	else
 		rc = reply_json(r, status, PQgetvalue(res, 0, 0));
 	PQclear(res);
+	return (rc);
+}
+
+int
+db_reply(struct req *r, unsigned status, const char *what, const char *sql,
+    int n, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, n);
+	rc = reply_first(r, status, what, 0, sql, n, ap);
+	va_end(ap);
+	return (rc);
+}
+
+int
+db_reply_compact(struct req *r, unsigned status, const char *what,
+    const char *sql, int n, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, n);
+	rc = reply_first(r, status, what, 1, sql, n, ap);
+	va_end(ap);
 	return (rc);
 }
 

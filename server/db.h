@@ -56,6 +56,10 @@ PGresult *db_queryv(struct req *, const char *sql, int n,
  */
 int	 db_reply(struct req *, unsigned status, const char *what,
 	    const char *sql, int n, ...) WARN_UNUSED;
+/* The same for a statement whose JSON is compact already (row_to_json and
+ * array_to_json, schema/130_perf2.sql): sent as it comes, not squeezed. */
+int	 db_reply_compact(struct req *, unsigned status, const char *what,
+	    const char *sql, int n, ...) WARN_UNUSED;
 /* Copies column col of every row as integers into a malloc'd array (NULL
  * when there are no rows) and clears res: for ids that later queries of
  * the same request need. */

@@ -500,6 +500,13 @@ reply_json(struct req *r, unsigned status, const char *json)
 }
 
 int
+reply_json_compact(struct req *r, unsigned status, const char *json,
+    size_t len)
+{
+	return (reply_body(r, status, "application/json", json, len));
+}
+
+int
 reply_json_new(struct req *r, unsigned status, json_t *o)
 {
 	char	*s;

@@ -122,6 +122,8 @@ struct req {
 
 /* Answers. The body is copied unless the name says _new (ownership). */
 int	 reply_json(struct req *, unsigned, const char *);
+/* For JSON that is compact already: no squeeze (see reply_json). */
+int	 reply_json_compact(struct req *, unsigned, const char *, size_t);
 int	 reply_json_new(struct req *, unsigned, json_t *);
 int	 reply_body(struct req *, unsigned, const char *ctype, const char *,
 	    size_t);

@@ -116,38 +116,99 @@ put_json_string(char *out, size_t cap, size_t *n, const char *s)
 	return (0);
 }
 
-/* Appends printf output at out[*n]; -1 when it does not fit. */
+/* Appends the literal s at out[*n]; -1 when it does not fit. */
 static int
-put_fmt(char *out, size_t cap, size_t *n, const char *fmt, ...)
+put_lit(char *out, size_t cap, size_t *n, const char *s)
 {
-	va_list	ap;
-	int	k;
+	size_t	len = strlen(s);
 
-	if (*n >= cap)
+	if (*n + len > cap)
 		return (-1);
-	va_start(ap, fmt);
-	k = vsnprintf(out + *n, cap - *n, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= cap - *n)
-		return (-1);
-	*n += (size_t)k;
+	memcpy(out + *n, s, len);
+	*n += len;
 	return (0);
+}
+
+/* Appends v in decimal, with at least width digits; -1 if it won't fit. */
+static int
+put_uint(char *out, size_t cap, size_t *n, unsigned long long v, int width)
+{
+	char	d[24];
+	int	k = 0;
+
+	do {
+		d[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0 || k < width);
+	if (*n + (size_t)k > cap)
+		return (-1);
+	while (k > 0)
+		out[(*n)++] = d[--k];
+	return (0);
+}
+
+/*
+ * Appends ms rounded down to microseconds' thousandths as jansson prints
+ * a real (%.6g, ".0" if it looks whole). Below 1000 s that is the integer
+ * part, a point and the three decimals without trailing zeros, written
+ * here by hand: snprintf of a double was a tenth of a request.
+ */
+static int
+put_ms(char *out, size_t cap, size_t *n, double ms)
+{
+	long long	k = (long long)(ms * 1000);
+	char		num[64];
+	int		frac, width = 3;
+
+	if (k < 0 || k >= 1000000) {
+		snprintf(num, sizeof(num), "%.6g", k / 1000.0);
+		if (strpbrk(num, ".e") == NULL)
+			strcat(num, ".0");
+		return (put_lit(out, cap, n, num));
+	}
+	frac = (int)(k % 1000);
+	while (frac != 0 && frac % 10 == 0) {
+		frac /= 10;
+		width--;
+	}
+	if (put_uint(out, cap, n, (unsigned long long)(k / 1000), 1) == -1 ||
+	    put_lit(out, cap, n, ".") == -1)
+		return (-1);
+	return (put_uint(out, cap, n, (unsigned long long)frac,
+	    frac == 0 ? 1 : width));
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" of t, remembered per thread for the second. */
+static const char *
+utc_second(time_t t)
+{
+	static __thread time_t	last = -1;
+	static __thread char	text[64];
+	struct tm		tm;
+
+	if (t != last) {
+		gmtime_r(&t, &tm);
+		snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		last = t;
+	}
+	return (text);
 }
 
 /*
  * The access log line of every request, written straight into a stack
  * buffer: building it as a jansson object and dumping it was a third of
- * the server's instructions on GET /auth/me (callgrind, issue 11). Same
- * keys, order and values as the other lines; a line too long for the
- * buffer (a very long path) falls back to jansson.
+ * the server's instructions on GET /auth/me (callgrind, issue 11), and
+ * printf a tenth. Same keys, order and values as the other lines; a line
+ * too long for the buffer (a very long path) falls back to jansson.
  */
 void
 log_request(const char *method, const char *path, unsigned status, double ms,
     long long user_id, const char *request_id)
 {
 	struct timespec	 ts;
-	struct tm	 tm;
-	char		 line[1024], num[64];
+	char		 line[1024];
 	size_t		 n = 0;
 	json_t		*o;
 	int		 bad;
@@ -155,26 +216,27 @@ log_request(const char *method, const char *path, unsigned status, double ms,
 	if (!utf8_valid(path, strlen(path)))
 		path = "(not UTF-8)";
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	/* ms as jansson prints a real: %.6g, with ".0" if it looks whole. */
-	snprintf(num, sizeof(num), "%.6g", (long long)(ms * 1000) / 1000.0);
-	if (strpbrk(num, ".e") == NULL)
-		strcat(num, ".0");
-	bad = put_fmt(line, sizeof(line), &n,
+	bad = put_lit(line, sizeof(line), &n,
 	    "{\"level\":\"info\",\"msg\":\"request\",\"method\":");
 	bad |= put_json_string(line, sizeof(line), &n, method);
-	bad |= put_fmt(line, sizeof(line), &n, ",\"path\":");
+	bad |= put_lit(line, sizeof(line), &n, ",\"path\":");
 	bad |= put_json_string(line, sizeof(line), &n, path);
-	bad |= put_fmt(line, sizeof(line), &n,
-	    ",\"status\":%u,\"ms\":%s,\"user_id\":", status, num);
-	bad |= user_id ? put_fmt(line, sizeof(line), &n, "%lld", user_id) :
-	    put_fmt(line, sizeof(line), &n, "null");
-	bad |= put_fmt(line, sizeof(line), &n, ",\"request_id\":");
+	bad |= put_lit(line, sizeof(line), &n, ",\"status\":");
+	bad |= put_uint(line, sizeof(line), &n, status, 1);
+	bad |= put_lit(line, sizeof(line), &n, ",\"ms\":");
+	bad |= put_ms(line, sizeof(line), &n, ms);
+	bad |= put_lit(line, sizeof(line), &n, ",\"user_id\":");
+	bad |= user_id > 0 ? put_uint(line, sizeof(line), &n,
+	    (unsigned long long)user_id, 1) : put_lit(line, sizeof(line), &n,
+	    "null");
+	bad |= put_lit(line, sizeof(line), &n, ",\"request_id\":");
 	bad |= put_json_string(line, sizeof(line), &n, request_id);
-	bad |= put_fmt(line, sizeof(line), &n,
-	    ",\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\"}\n",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000000) % 1000);
+	bad |= put_lit(line, sizeof(line), &n, ",\"ts\":\"");
+	bad |= put_lit(line, sizeof(line), &n, utc_second(ts.tv_sec));
+	bad |= put_lit(line, sizeof(line), &n, ".");
+	bad |= put_uint(line, sizeof(line), &n,
+	    (unsigned long long)(ts.tv_nsec / 1000000) % 1000, 3);
+	bad |= put_lit(line, sizeof(line), &n, "Z\"}\n");
 	if (!bad) {
 		fwrite(line, 1, n, stderr);
 		return;

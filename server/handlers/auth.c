@@ -211,8 +211,9 @@ auth_me(struct req *r)
 	json_error_t	 err;
 	int		 via_cookie;
 
-	if (!r->sess.via_cookie)
-		return (reply_json(r, 200, r->sess.user_json));
+	if (!r->sess.via_cookie)	/* user_json is compact (schema/130) */
+		return (reply_json_compact(r, 200, r->sess.user_json,
+		    strlen(r->sess.user_json)));
 	user = json_loads(r->sess.user_json, 0, &err);
 	if (user == NULL)
 		return (problem_set(r, 500, NULL, "the user did not parse"));

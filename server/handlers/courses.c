@@ -176,18 +176,18 @@ courses_list(struct req *r)
 		    5, after, limit, staff_text(r), audience, q));
 	/*
 	 * The page object of mt_page, built here from the numbered rows:
-	 * mt_page parses the JSON array it is given three times, which was
-	 * a third of this statement's instructions (callgrind of the
-	 * backend, issue 11). Same text as mt_page's.
+	 * mt_page parses the JSON array it is given three times. Each
+	 * course's JSON is the one stored in its row (schema/130_perf2.sql),
+	 * compact as PostgreSQL writes it.
 	 */
-	return (db_reply(r, 200, "page",
-	    "SELECT json_build_object("
-	    "  'items', coalesce(json_agg(course_json(p.c) ORDER BY p.n)"
-	    "             FILTER (WHERE p.n <= $2), '[]'::json),"
-	    "  'next', CASE WHEN max(p.n) > $2 THEN"
-	    "             mt_cursor(max((p.c).id) FILTER (WHERE p.n <= $2)) END)::text"
-	    "  FROM (SELECT c, row_number() OVER (ORDER BY c.id) AS n"
-	    "          FROM courses c"
+	return (db_reply_compact(r, 200, "page",
+	    "SELECT mt_page_json("
+	    "  array_to_json(array_agg(p.catalog_json ORDER BY p.n)"
+	    "                FILTER (WHERE p.n <= $2)),"
+	    "  CASE WHEN max(p.n) > $2 THEN"
+	    "    mt_cursor(max(p.id) FILTER (WHERE p.n <= $2)) END)::text"
+	    "  FROM (SELECT id, catalog_json, row_number() OVER (ORDER BY id) AS n"
+	    "          FROM courses"
 	    "         WHERE id > $1 AND (published OR $3::boolean)"
 	    "           AND ($4::text IS NULL OR audience && ARRAY[$4, 'all'])"
 	    "         ORDER BY id LIMIT $2::int + 1) p",
@@ -203,11 +203,13 @@ courses_get(struct req *r)
 		return (-1);
 	/* The module list is this statement's own subquery, not
 	 * course_json(c, true), so that the whole JSON is planned once per
-	 * connection (schema/120_perf.sql). */
-	return (db_reply(r, 200, "course",
-	    "SELECT course_with_modules_json(c, coalesce((SELECT json_agg("
-	    "         module_json(m) ORDER BY m.position) FROM modules m"
-	    "         WHERE m.course_id = c.id), '[]'))::text FROM courses c"
+	 * connection (schema/120_perf.sql); each module's JSON is stored in
+	 * its row (130_perf2.sql). */
+	return (db_reply_compact(r, 200, "course",
+	    "SELECT course_with_modules_json(c, coalesce((SELECT array_to_json("
+	    "         array_agg(m.list_json ORDER BY m.position))"
+	    "         FROM modules m WHERE m.course_id = c.id), '[]'))::text"
+	    "  FROM courses c"
 	    " WHERE id = $1 AND (published OR $2::boolean)",
 	    2, req_id_text(r, id), staff_text(r)));
 }
@@ -385,8 +387,8 @@ modules_get(struct req *r)
 
 	if (req_param_id(r, 0, &id) == -1)
 		return (-1);
-	return (db_reply(r, 200, "module",
-	    "SELECT module_full_json(m)::text FROM modules m"
+	return (db_reply_compact(r, 200, "module",	/* stored: 130_perf2.sql */
+	    "SELECT m.full_json::text FROM modules m"
 	    "  JOIN courses c ON c.id = m.course_id"
 	    " WHERE m.id = $1 AND (c.published OR $2::boolean)",
 	    2, req_id_text(r, id), staff_text(r)));

@@ -142,10 +142,32 @@ events_list(struct req *r)
 	    &kind) == -1 || req_query_time(r, "from", &from) == -1 ||
 	    req_query_time(r, "to", &to) == -1)
 		return (-1);
-	return (db_reply(r, 200, "page",
-	    "SELECT mt_page(json_agg(event_json(e) ORDER BY e.starts_at, e.id),"
-	    "       $2)::text"
-	    "  FROM (SELECT * FROM events"
+	/*
+	 * One statement planned once per connection: each event is the text
+	 * stored in its row around its live counts and quotas, which are
+	 * this statement's own subqueries (schema/130_perf2.sql), and the
+	 * page is joined as text, compact. The cursor names the last event
+	 * of the page.
+	 */
+	return (db_reply_compact(r, 200, "page",
+	    "SELECT mt_page_text("
+	    "  string_agg(mt_event_text(p.json_head,"
+	    "    (SELECT count(*) FROM registrations g"
+	    "      WHERE g.event_id = p.id AND g.status = 'confirmed'),"
+	    "    (SELECT count(*) FROM registrations g"
+	    "      WHERE g.event_id = p.id AND g.status = 'waitlisted'),"
+	    "    (SELECT coalesce(array_to_json(array_agg(ROW(q.org_id, q.seats,"
+	    "        (SELECT count(*) FROM registrations g"
+	    "          WHERE g.event_id = q.event_id AND g.status = 'confirmed'"
+	    "            AND g.seat_org_id = q.org_id))::mt_quota_out"
+	    "        ORDER BY q.org_id)), '[]')"
+	    "       FROM event_quotas q WHERE q.event_id = p.id),"
+	    "    p.json_tail), ',' ORDER BY p.n) FILTER (WHERE p.n <= $2),"
+	    "  CASE WHEN max(p.n) > $2 THEN"
+	    "    mt_cursor(max(p.id) FILTER (WHERE p.n = $2)) END)"
+	    "  FROM (SELECT id, json_head, json_tail,"
+	    "               row_number() OVER (ORDER BY starts_at, id) AS n"
+	    "          FROM events"
 	    "        WHERE ($1::bigint = 0 OR (starts_at, id) >"
 	    "               (SELECT starts_at, id FROM events WHERE id = $1))"
 	    "          AND ($3::text IS NULL OR kind = $3)"
@@ -153,7 +175,7 @@ events_list(struct req *r)
 	    "          AND ($5::text IS NULL OR starts_at < CASE"
 	    "               WHEN length($5) = 10 THEN ($5::date + 1)::timestamptz"
 	    "               ELSE $5::timestamptz END)"
-	    "        ORDER BY starts_at, id LIMIT $2::int + 1) e",
+	    "        ORDER BY starts_at, id LIMIT $2::int + 1) p",
 	    5, req_id_text(r, p.after), req_id_text(r, p.limit), kind, from, to));
 }
 

@@ -341,12 +341,55 @@ def test_reorder_modules():
     assert n["position"] == 5
     r = s.get("/api/v1/courses/%d" % c["id"], token=coord)
     assert [m["id"] for m in r.json["modules"]] == order + [n["id"]]
+    # The stored JSON of each module (schema/130) follows the reorder.
+    assert [m["position"] for m in r.json["modules"]] == [1, 2, 3, 4, 5]
+    assert s.get("/api/v1/modules/%d" % order[0],
+                 token=coord).json["position"] == 1
     # The database itself refuses gaps.
     try:
         s.sql("UPDATE modules SET position = 9 WHERE id = %d" % n["id"])
         assert False, "a gap was accepted"
     except RuntimeError as e:
         assert "1..n" in str(e), e
+
+
+def test_stored_json_follows_writes():
+    """The catalogue, the course and the lesson send JSON stored in their
+    rows (schema/130_perf2.sql): every write shows in them at once, and
+    the catalogue says what the course says."""
+    c, ms = published_course(lessons=1)
+
+    def entry(token=coord):
+        after = ""
+        while True:
+            r = s.get("/api/v1/courses?limit=200" + after, token=token)
+            for x in r.json["items"]:
+                if x["id"] == c["id"]:
+                    return x
+            if not r.json["next"]:
+                return None
+            after = "&after=" + r.json["next"]
+
+    full = s.get("/api/v1/courses/%d" % c["id"], token=coord).json
+    assert entry() == {k: v for k, v in full.items() if k != "modules"}
+    assert entry(t1) is not None
+    r = s.patch("/api/v1/courses/%d" % c["id"], {"title": "Renamed \"x\"",
+                "summary": "Two\nlines", "audience": ["consular"]},
+                token=coord)
+    assert r.status == 200, r
+    full = s.get("/api/v1/courses/%d" % c["id"], token=coord).json
+    assert full["title"] == 'Renamed "x"' and full["audience"] == ["consular"]
+    assert entry() == {k: v for k, v in full.items() if k != "modules"}
+    assert full["modules"] == [{"id": ms[0]["id"], "position": 1,
+                                "title": "Lesson 1", "kind": "lesson"}], full
+    m = s.get("/api/v1/modules/%d" % ms[0]["id"], token=coord).json
+    assert m["course_id"] == c["id"] and m["body_md"] == "Some *text*.", m
+    # Unpublished: gone from a trainee's catalogue and pages at once.
+    assert s.patch("/api/v1/courses/%d" % c["id"], {"published": False},
+                   token=coord).status == 200
+    assert entry(t1) is None and entry() is not None
+    problem(s.get("/api/v1/courses/%d" % c["id"], token=t1), 404)
+    problem(s.get("/api/v1/modules/%d" % ms[0]["id"], token=t1), 404)
 
 
 def test_enrolment():
@@ -492,5 +535,5 @@ def test_progress_refused():
 run(test_create_and_validate, test_authoring_permissions, test_draft_visibility,
     test_audience_and_search, test_sanitiser_through_api, test_reorder_modules,
     test_enrolment, test_enrollment_scoping, test_progress_and_single_completion,
-    test_progress_refused)
+    test_progress_refused, test_stored_json_follows_writes)
 finish(s)

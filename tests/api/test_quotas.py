@@ -391,8 +391,45 @@ def test_list_items_carry_the_user():
     assert item["nominated_by"] is None and item["note"] is None
 
 
+def listed(eid):
+    """The event as GET /events lists it (the list is paged by start)."""
+    after = ""
+    while True:
+        r = s.get("/api/v1/events?limit=200" + after, token=coord)
+        assert r.status == 200, r
+        for e in r.json["items"]:
+            if e["id"] == eid:
+                return e
+        assert r.json["next"], eid
+        after = "&after=" + r.json["next"]
+
+
+def test_list_matches_the_event():
+    """The list builds each event from text stored in its row around its
+    live counts and quotas (schema/130_perf2.sql); it must say exactly
+    what GET /events/{id} says, after registrations and edits too."""
+    e = make_event(capacity=3, quotas=quota_body({A: 1, B: 1}),
+                   evaluation=[{"text": "Useful \"quotes\"?", "kind": "scale"},
+                               {"text": "Comments", "kind": "text"}])
+    assert listed(e["id"]) == e
+    for uid, _ in USERS[:1] + USERS[N_PER_ORG:N_PER_ORG + 3]:
+        assert register(e["id"], uid).status == 201
+    got = s.get("/api/v1/events/%d" % e["id"], token=coord).json
+    assert got["confirmed"] == 3 and got["waitlisted"] == 1, got
+    assert listed(e["id"]) == got
+    r = s.patch("/api/v1/events/%d" % e["id"], {"title": "Seats, renamed",
+                "description": "Line one\nline two"}, token=coord)
+    assert r.status == 200, r
+    assert listed(e["id"]) == r.json and r.json["title"] == "Seats, renamed"
+    assert s.post("/api/v1/events/%d/cancel" % e["id"], {},
+                  token=coord).status == 200
+    got = s.get("/api/v1/events/%d" % e["id"], token=coord).json
+    assert got["status"] == "cancelled" and listed(e["id"]) == got, got
+
+
 run(test_64_concurrent_registrations_with_quotas,
     test_cancellations_and_reregistrations_racing,
     test_release_promotes_in_order, test_release_applied_by_the_lock,
-    test_quota_validation_and_capacity, test_list_items_carry_the_user)
+    test_quota_validation_and_capacity, test_list_items_carry_the_user,
+    test_list_matches_the_event)
 finish(s)

@@ -13,7 +13,9 @@
 #   tests/bench/ratio.sh [seconds]   (default 8; needs a Release build/)
 # Knobs: BENCH_BUILD (build), BENCH_PATHS (space-separated names, default
 # all: me catalog course lesson events), BENCH_CG_N (requests per path under
-# callgrind, default 200; 0 skips callgrind), BENCH_RUNS (alternations, 2).
+# callgrind, default 200; 0 skips callgrind), BENCH_RUNS (alternations, 2;
+# 0 skips wrk), BENCH_CG_KEEP (a folder to keep the callgrind files in, one
+# per path, named after it, for callgrind_annotate).
 # The records page on the 100,000-official data set is measured by
 # tests/bench/records.sh (it needs the generated cluster).
 set -euo pipefail
@@ -108,6 +110,7 @@ wrk_run() {
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.1f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
+if [ "$runs" -gt 0 ]; then
 echo "== wrk -t2 -c64 -d${secs}s, MIGTRAIN_THREADS=2, ceiling mhd_pg (pool 2), $runs alternations after 2 s warm-ups"
 echo "   (a loaded machine moves absolute figures; only the same-run ratio means something)"
 printf '%-8s %11s %9s %11s %7s   %s\n' path "migtrain/s" "p99 ms" "ceiling/s" ratio "runs (migtrain/ceiling)"
@@ -124,6 +127,7 @@ for p in $paths; do
   printf '%-8s %11.0f %9.1f %11.0f %7.3f   %s\n' "$p" "$mm" "$lm" "$cm" \
     "$(echo "$mm / $cm" | bc -l)" "$(paste -d/ <(printf '%s\n' "${m[@]}") <(printf '%s\n' "${c[@]}") | tr '\n' ' ')"
 done
+fi
 kill "$ceil"; wait "$ceil" 2>/dev/null || true; ceil=""
 
 [ "$cg_n" -gt 0 ] || exit 0
@@ -157,5 +161,6 @@ for p in $paths; do
   for _ in $(seq 300); do [ "$(ls "$cg" | wc -l)" -gt "$before" ] && break; sleep 0.1; done
   f=$(ls -t "$cg"/out.* | head -1)
   ir=$(awk '/^(summary|totals):/ {print $2; exit}' "$f")
+  [ -n "${BENCH_CG_KEEP:-}" ] && mkdir -p "$BENCH_CG_KEEP" && cp "$f" "$BENCH_CG_KEEP/$p.out"
   printf '%-8s %12.0f Ir/request\n' "$p" "$(echo "$ir / $cg_n" | bc -l)"
 done

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "route.h"
+#include "util.h"
 
 static void
 free_params(char *p[ROUTE_MAX_PARAMS])
@@ -83,10 +84,78 @@ test_table(void)
 	route_free();
 }
 
+/* The concrete path of a pattern, each {name} replaced with "7". */
+static void
+concrete(const char *pattern, char *out, size_t len)
+{
+	size_t	n = 0;
+
+	for (; *pattern != '\0' && n + 2 < len; pattern++) {
+		if (*pattern == '{') {
+			out[n++] = '7';
+			pattern = strchr(pattern, '}');
+		} else
+			out[n++] = *pattern;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * Every route is found by its own method and path: as itself, or as the
+ * first route of the table with that method that matches the path too;
+ * every other method answers 405 naming exactly the methods that match.
+ */
+static void
+test_every_route(void)
+{
+	static const char *const methods[] = { "GET", "POST", "PUT", "PATCH",
+	    "DELETE" };
+	char		*p[ROUTE_MAX_PARAMS] = { 0 };
+	char		 allow[128], path[256], want[128];
+	int		 index, i, j;
+	size_t		 m;
+	const struct route *rt, *own;
+
+	route_init();
+	for (i = 0; i < route_count(); i++) {
+		own = route_at(i);
+		concrete(own->pattern, path, sizeof(path));
+		index = -1;
+		rt = route_match(own->method, path, p, &index, allow,
+		    sizeof(allow));
+		free_params(p);
+		CHECK(rt != NULL && route_at(index) == rt);
+		CHECK(rt != NULL && strcmp(rt->method, own->method) == 0);
+		CHECK(index <= i);
+		for (j = 0; j < index; j++)
+			CHECK(strcmp(route_at(j)->method, own->method) != 0 ||
+			    !route_path_matches(route_at(j)->pattern, path, NULL));
+		for (m = 0; m < NELEM(methods); m++) {
+			want[0] = '\0';
+			for (j = 0; j < route_count(); j++)
+				if (route_path_matches(route_at(j)->pattern, path,
+				    NULL) && strstr(want, route_at(j)->method) ==
+				    NULL) {
+					if (want[0] != '\0')
+						strcat(want, ", ");
+					strcat(want, route_at(j)->method);
+				}
+			if (strstr(want, methods[m]) != NULL)
+				continue;
+			rt = route_match(methods[m], path, p, &index, allow,
+			    sizeof(allow));
+			CHECK(rt == NULL && p[0] == NULL);
+			CHECK_STR(allow, want);
+		}
+	}
+	route_free();
+}
+
 int
 main(void)
 {
 	test_patterns();
 	test_table();
+	test_every_route();
 	return (check_summary());
 }
