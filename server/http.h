@@ -25,6 +25,7 @@ typedef int handler_fn(struct req *);
 #define ROUTE_AUTH	0x01	/* resolve the session first; 401 without */
 #define ROUTE_BIG_BODY	0x02	/* 5 MiB body cap instead of 1 MiB */
 #define ROUTE_SECRET_PATH 0x04	/* the path holds a secret: log the pattern */
+#define ROUTE_USER_JSON	0x08	/* the session brings r->sess.user_json */
 
 struct route {
 	const char	*method;

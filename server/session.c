@@ -82,14 +82,16 @@ session_resolve(struct req *r)
 	token_hash(token, hash);
 	pthread_once(&limits_once, limits_format);
 	res = db_query(r,
-	    "SELECT s.id, u.id, u.role, u.org_id, user_json(u)::text,"
+	    "SELECT s.id, u.id, u.role, u.org_id,"
+	    "       CASE WHEN $4::boolean THEN user_json(u)::text END,"
 	    "       s.last_seen_at < now() - make_interval(secs => $2::int / 10.0)"
 	    "  FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = decode($1, 'hex') AND s.revoked_at IS NULL"
 	    "   AND s.last_seen_at > now() - make_interval(secs => $2::int)"
 	    "   AND s.created_at > now() - make_interval(secs => $3::int)"
 	    "   AND u.active",
-	    3, hash, idle_text, max_text);
+	    4, hash, idle_text, max_text, r->route != NULL &&
+	    (r->route->flags & ROUTE_USER_JSON) ? "true" : "false");
 	if (res == NULL)
 		return (-1);
 	if (PQntuples(res) != 1) {
@@ -113,7 +115,9 @@ session_resolve(struct req *r)
 	r->sess.user_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	r->sess.role = role_bit(PQgetvalue(res, 0, 2));
 	r->sess.org_id = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-	r->sess.user_json = xstrdup(PQgetvalue(res, 0, 4));
+	/* Only the routes that answer with the caller pay for its JSON. */
+	if (!PQgetisnull(res, 0, 4))
+		r->sess.user_json = xstrdup(PQgetvalue(res, 0, 4));
 	r->sess.via_cookie = via_cookie;
 	PQclear(res);
 	r->authed = 1;

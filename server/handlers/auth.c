@@ -26,7 +26,7 @@ static int	auth_password_resume(struct req *);
 const struct route auth_routes[] = {
 	{ "POST", "/api/v1/auth/login", auth_login, 0 },
 	{ "POST", "/api/v1/auth/logout", auth_logout, ROUTE_AUTH },
-	{ "GET", "/api/v1/auth/me", auth_me, ROUTE_AUTH },
+	{ "GET", "/api/v1/auth/me", auth_me, ROUTE_AUTH | ROUTE_USER_JSON },
 	{ "POST", "/api/v1/auth/password", auth_password, ROUTE_AUTH },
 	{ NULL, NULL, NULL, 0 }
 };
@@ -211,6 +211,8 @@ auth_me(struct req *r)
 	json_error_t	 err;
 	int		 via_cookie;
 
+	if (r->sess.user_json == NULL)	/* the route lacks ROUTE_USER_JSON */
+		return (problem_set(r, 500, NULL, "the user was not loaded"));
 	if (!r->sess.via_cookie)	/* user_json is compact (schema/130) */
 		return (reply_json_compact(r, 200, r->sess.user_json,
 		    strlen(r->sess.user_json)));

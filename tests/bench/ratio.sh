@@ -14,7 +14,8 @@
 # Knobs: BENCH_BUILD (build), BENCH_PATHS (space-separated names, default
 # all: me catalog course lesson events), BENCH_CG_N (requests per path under
 # callgrind, default 200; 0 skips callgrind), BENCH_RUNS (alternations, 2;
-# 0 skips wrk), BENCH_CG_KEEP (a folder to keep the callgrind files in, one
+# 0 skips wrk), BENCH_CPU_N (requests per path for CPU time per request,
+# default 0: none), BENCH_CG_KEEP (a folder to keep the callgrind files in, one
 # per path, named after it, for callgrind_annotate).
 # The records page on the 100,000-official data set is measured by
 # tests/bench/records.sh (it needs the generated cluster).
@@ -102,6 +103,21 @@ for p in $paths; do
   [ "$code" = 200 ] || { echo "$p: $(url_of "$p") answered $code" >&2; exit 1; }
 done
 
+# reqs URL N: N keep-alive GETs with the trainee's token, each must be 200.
+reqs() {
+  /usr/bin/python3 - "$1" "$2" "$token" <<'PY'
+import http.client, sys, urllib.parse
+url, n, tok = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+u = urllib.parse.urlsplit(url)
+path = u.path + ("?" + u.query if u.query else "")
+c = http.client.HTTPConnection("127.0.0.1", u.port, timeout=120)
+for _ in range(n):
+    c.request("GET", path, headers={"Authorization": "Bearer " + tok})
+    r = c.getresponse(); r.read()
+    assert r.status == 200, r.status
+PY
+}
+
 # wrk_rps URL [header]: prints "rps p99_ms"
 wrk_run() {
   local out
@@ -128,6 +144,26 @@ for p in $paths; do
     "$(echo "$mm / $cm" | bc -l)" "$(paste -d/ <(printf '%s\n' "${m[@]}") <(printf '%s\n' "${c[@]}") | tr '\n' ' ')"
 done
 fi
+# CPU per request: the user+system time of a server and of its PostgreSQL
+# backends (from /proc) over BENCH_CPU_N keep-alive requests per path from
+# one client, for migtrain and for the ceiling. Other load moves it much
+# less than requests/s, though it is not deterministic like callgrind.
+cpu_n=${BENCH_CPU_N:-0}
+if [ "$cpu_n" -gt 0 ]; then
+  ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+  backends() { psql "$MIGTRAIN_DB" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND backend_type = 'client backend'"; }
+  per_req() { echo "($2 - $1) * 1000000 / $(getconf CLK_TCK) / $cpu_n" | bc -l; }
+  echo "== CPU per request (server + its PostgreSQL backends; $cpu_n keep-alive requests per path)"
+  printf '%-8s %12s %12s %7s\n' path "migtrain us" "ceiling us" ratio
+  for p in $paths; do
+    reqs "$(url_of "$p")" 50; reqs "http://127.0.0.1:$cport/" 50
+    set -- "$srv" $(backends migtrain); a=$(ticks "$@")
+    reqs "$(url_of "$p")" "$cpu_n"; m=$(per_req "$a" "$(ticks "$@")")
+    set -- "$ceil" $(backends ''); a=$(ticks "$@")
+    reqs "http://127.0.0.1:$cport/" "$cpu_n"; c=$(per_req "$a" "$(ticks "$@")")
+    printf '%-8s %12.1f %12.1f %7.3f\n' "$p" "$m" "$c" "$(echo "$c / $m" | bc -l)"
+  done
+fi
 kill "$ceil"; wait "$ceil" 2>/dev/null || true; ceil=""
 
 [ "$cg_n" -gt 0 ] || exit 0
@@ -138,19 +174,6 @@ kill "$ceil"; wait "$ceil" 2>/dev/null || true; ceil=""
 kill "$srv"; wait "$srv" 2>/dev/null || true; srv=""
 cg=$tmp/cg; mkdir -p "$cg"
 start_srv valgrind --tool=callgrind --callgrind-out-file="$cg/out.%p" "$bin"
-reqs() {
-  /usr/bin/python3 - "$port" "$1" "$2" "$token" <<'PY'
-import http.client, sys, urllib.parse
-port, url, n, tok = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
-path = urllib.parse.urlsplit(url)
-path = path.path + ("?" + path.query if path.query else "")
-c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-for _ in range(n):
-    c.request("GET", path, headers={"Authorization": "Bearer " + tok})
-    r = c.getresponse(); r.read()
-    assert r.status == 200, r.status
-PY
-}
 for p in $paths; do reqs "$(url_of "$p")" 20; done
 callgrind_control -z "$srv" >/dev/null
 echo "== instructions per request (callgrind, $cg_n keep-alive requests per path, all server threads)"
