@@ -223,6 +223,14 @@ client_gate(struct req *r)
 	return (addr_bucket(a, GATE_BUCKETS));
 }
 
+/* The answer of a full pool: come back in a second. */
+static int
+pool_full(struct req *r)
+{
+	return (problem_later(r, 503, 1, "too many logins at once; "
+	    "try again in a moment"));
+}
+
 int
 pwhash_admit(struct req *r)
 {
@@ -231,6 +239,14 @@ pwhash_admit(struct req *r)
 	long		 wait;
 
 	pthread_mutex_lock(&q_lock);
+	/* A full pool refuses here, before the login touches the database:
+	 * in a storm most attempts are refused, and each would otherwise
+	 * write (and then delete) its pending failure row for nothing.
+	 * pwhash_submit checks again, for the pool that fills meanwhile. */
+	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
+		pthread_mutex_unlock(&q_lock);
+		return (pool_full(r));
+	}
 	if (now - g->since >= 60 || now < g->since) {
 		g->since = now;
 		g->started = 0;
@@ -254,8 +270,7 @@ pwhash_submit(struct req *r, struct pwjob *j, handler_fn *resume)
 	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
 		pthread_mutex_unlock(&q_lock);
 		pwjob_free(j);
-		return (problem_later(r, 503, 1, "too many logins at once; "
-		    "try again in a moment"));
+		return (pool_full(r));
 	}
 	if (gates[j->gate].inside >= config.login_per_addr) {
 		pthread_mutex_unlock(&q_lock);

@@ -82,7 +82,7 @@ timeit "summary report, one organisation" "$base/reports/summary?org_id=$org"
 timeit "records page, one organisation (limit 50)" "$base/records?org_id=$org&limit=50"
 after=$(curl -fs -H "Authorization: Bearer $token" "$base/records?org_id=$org&limit=200" | jq -r .next)
 timeit "records next page, one organisation" "$base/records?org_id=$org&limit=50&after=$after"
-timeit "records page, one org and course" "$base/records?org_id=$org&course_id=$(psql "$MIGTRAIN_DB" -qtAc "SELECT min(id) FROM courses WHERE slug LIKE 'bench-%'")&limit=50"
+timeit "records page, one org and course" "$base/records?org_id=$org&course_id=$(psql "$MIGTRAIN_DB" -qtAc "SELECT min(id) FROM courses WHERE slug LIKE 'gen-course-%' OR slug LIKE 'bench-course-%'")&limit=50"
 timeit "records page, one org, completed in June" "$base/records?org_id=$org&from=2025-06-01&to=2025-06-30&limit=50"
 
 echo "== full CSV export"
