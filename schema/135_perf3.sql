@@ -1,4 +1,4 @@
--- Performance, part 3 (issue 11): the summary report, registrations.
+-- Performance, part 3 (issue 11): the summary report.
 
 -- The summary report of all organisations counted every enrolment by its
 -- user's current organisation on each request: a hash join of all
@@ -206,3 +206,4 @@ BEGIN
 	 ORDER BY t.ord;
 END
 $$;
+

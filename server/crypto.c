@@ -6,6 +6,7 @@
  * and HTTP workers keep serving other connections meanwhile.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -16,6 +17,13 @@
 #include "crypto.h"
 #include "log.h"
 #include "problem.h"
+
+/* Linux's policy number; <sched.h> names it only with _GNU_SOURCE. */
+#ifdef SCHED_IDLE
+#define CRYPTO_SCHED_IDLE	SCHED_IDLE
+#else
+#define CRYPTO_SCHED_IDLE	5
+#endif
 
 static pthread_mutex_t	 q_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 q_cond = PTHREAD_COND_INITIALIZER;
@@ -144,17 +152,35 @@ run_job(struct pwjob *j)
 		j->hashed = pwhash_now(j->hash_pw, j->new_hash) == 0;
 }
 
+/*
+ * Hashing yields to the HTTP workers: a login storm slows logins, not
+ * every other request. SCHED_IDLE runs this thread only when nothing else
+ * of ours wants the core, and a waking worker takes the core back at
+ * once; nice 5, which this was, still took about a quarter of the
+ * process's share from busy workers and delayed their wake-ups (reads'
+ * p99 in tests/bench/storm.sh). Logins then finish in the gaps, and when
+ * the pool cannot keep up its bounded queue answers 503 at once. Linux
+ * schedules threads, so this is this thread's policy alone; where
+ * SCHED_IDLE is refused, the lowest nice value instead.
+ */
+static void
+yield_to_workers(void)
+{
+	struct sched_param	sp = { 0 };
+
+	if (pthread_setschedparam(pthread_self(), CRYPTO_SCHED_IDLE, &sp) == 0)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, 19) == -1)
+		log_warn("could not lower the hashing threads' priority");
+}
+
 static void *
 worker(void *arg)
 {
 	struct pwjob	*j;
 
 	(void)arg;
-	/* Hashing yields to the HTTP workers: a login storm slows logins,
-	 * not every other request. On Linux the nice value set for
-	 * PRIO_PROCESS 0 is the calling thread's alone. */
-	if (setpriority(PRIO_PROCESS, 0, 5) == -1)
-		log_warn("could not lower the hashing threads' priority");
+	yield_to_workers();
 	for (;;) {
 		pthread_mutex_lock(&q_lock);
 		while (q_head == NULL && !q_stopping)

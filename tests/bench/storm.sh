@@ -59,7 +59,8 @@ token=$(curl -fs -H 'Content-Type: application/json' \
 
 cat > "$tmp/storm.lua" <<LUA
 -- Logins of storm1..storm$accounts in turn; counts the answers by status.
-local n, counts = 0, {}
+local n = 0
+counts = {}   -- global: done() reads it from each thread
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 function request()
