@@ -114,8 +114,9 @@ BEGIN
 	    FROM summary_enrolments) p) THEN
 		RETURN 0;
 	END IF;
-	-- One folder at a time (several server instances run the job).
-	IF NOT pg_try_advisory_xact_lock(7464, 135) THEN
+	-- One folder at a time (several server instances run the job); 7466
+	-- is this lock's own class (7463-7465: migrate, logins, mail).
+	IF NOT pg_try_advisory_xact_lock(7466, 0) THEN
 		RETURN 0;
 	END IF;
 	WITH gone AS (DELETE FROM summary_enrolments RETURNING *),
