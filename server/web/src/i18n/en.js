@@ -115,10 +115,6 @@ export default {
   'quiz.timeLimit': 'Time limit',
   'quiz.noLimit': 'None',
   'quiz.minutes': '{n} min',
-  'quiz.attempts': 'Attempts',
-  'quiz.attemptsLeft_one': '{n} attempt left',
-  'quiz.attemptsLeft_other': '{n} attempts left',
-  'quiz.maxAttempts': 'At most {n}',
   'quiz.unlimited': 'Unlimited',
   'quiz.start': 'Start attempt',
   'quiz.submit': 'Submit answers',
@@ -280,4 +276,9 @@ export default {
   'verify.sigServer': 'Checked by the server (this browser cannot verify Ed25519 signatures itself)',
   'verify.sigServerBad': 'The server does not confirm this certificate',
   'verify.sigBad': 'The signature does not match the published keys',
+  // Quiz intro: attempts used and left (API §17; issue 13).
+  'quiz.attemptsUsed': 'Attempts used',
+  'quiz.usedOf': '{n} of {max}',
+  'quiz.attemptsLeftLabel': 'Attempts left',
+  'quiz.noAttemptsLeft': 'You have used every attempt at this quiz.',
 };
