@@ -46,8 +46,8 @@ try {
     await cp.getByLabel('Country code').fill('LV');
     await cp.getByLabel(req('Starts')).fill(STARTS);
     await cp.getByLabel(req('Ends')).fill(ENDS);
-    check((await described(cp.getByLabel(req('Starts')))).includes('Vilnius time (Europe/Vilnius)'),
-      'the start is labelled with the office zone');
+    const hint = (await described(cp.getByLabel(req('Starts')))).join(' ');
+    check(hint === 'Vilnius time (Europe/Vilnius): 27 Mar 2027, 09:30', 'the start is labelled with the zone and read back: ' + hint);
     await cp.getByLabel(req('Capacity \\(seats\\)')).fill('5');
     await cp.getByRole('button', { name: 'Add an organisation' }).click();
     await cp.getByRole('button', { name: 'Add an organisation' }).click();
@@ -164,10 +164,26 @@ try {
     await screen(cp, 'event-registrations');
   });
 
-  await step('attendee: evaluates by keyboard, sent once; a second time says already sent', async () => {
-    const { page: lp } = await open('en-GB', { timezoneId: 'Asia/Tokyo' });
-    pages.push(lp);
+  const { page: lp } = await open('en-GB', { timezoneId: 'Asia/Tokyo' });
+  pages.push(lp);
+  await step('registrant: the test before the event, from the event page, without a course', async () => {
     await login(lp, 'learner@example.org');
+    await lp.goto(fx.base + '/events/' + fx.event_id);
+    await lp.getByRole('link', { name: 'Test before the event' }).click();
+    await lp.getByRole('heading', { name: 'Test before the event: Document fraud seminar' }).waitFor();
+    await settle(lp);
+    check(await lp.locator('.crumbs a').getAttribute('href') === '/events/' + fx.event_id, 'the crumb leads back to the event');
+    await lp.getByRole('button', { name: 'Start attempt' }).click();
+    await lp.getByRole('radio', { name: 'True' }).check();
+    await lp.getByText('Your answers are saved.').waitFor();
+    await screen(lp, 'event-pre-test');
+    await lp.getByRole('button', { name: 'Submit answers' }).click();
+    await lp.getByRole('heading', { name: 'You passed' }).waitFor();
+    await lp.getByRole('link', { name: 'Back to the event' }).click();
+    await lp.getByRole('heading', { name: 'Document fraud seminar' }).waitFor();
+  });
+
+  await step('attendee: evaluates by keyboard, sent once; a second time says already sent', async () => {
     await lp.goto(fx.base + '/events/' + fx.event_id);
     await lp.getByRole('heading', { name: 'Evaluate the event' }).waitFor();
     const group = lp.getByRole('group', { name: 'How useful was the seminar?' });

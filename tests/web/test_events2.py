@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
 from harness import Server, SOURCE, PASSWORD, run, finish  # noqa: E402
@@ -32,15 +33,20 @@ def iso(d):
 
 
 def setup():
-    """A seminar that began an hour ago, with two evaluation questions: the
-    learner registered and attended; the reviewer nominated an official of
-    their organisation with a note."""
+    """A seminar that began an hour ago, with a test before and two
+    evaluation questions: the learner registered and attended; the reviewer
+    nominated an official of their organisation with a note."""
     now = datetime.datetime.now(datetime.timezone.utc)
+    r = s.post("/api/v1/quizzes/import?" + urllib.parse.urlencode({"title": "Fraud basics"}), token=coord,
+               raw="::q1::A passport has a machine-readable zone. {T}\n".encode(),
+               content_type="text/plain; charset=utf-8")
+    assert r.status == 201, r
+    pre = r.json["id"]
     r = s.post("/api/v1/events", {"kind": "seminar", "title": "Document fraud seminar", "location": "Vilnius",
                "country": "LT", "starts_at": iso(now - datetime.timedelta(hours=1)),
                "ends_at": iso(now + datetime.timedelta(hours=6)), "capacity": 10,
                "registration_opens_at": iso(now - datetime.timedelta(hours=2)),
-               "registration_closes_at": iso(now + datetime.timedelta(hours=5)),
+               "registration_closes_at": iso(now + datetime.timedelta(hours=5)), "pre_quiz_id": pre,
                "evaluation": [{"text": "How useful was the seminar?", "kind": "scale"},
                               {"text": "What should change next time?", "kind": "text"}]}, token=coord)
     assert r.status == 201, r

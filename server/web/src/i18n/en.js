@@ -283,6 +283,8 @@ export default {
   // Event times in the office's zone; the attendee's evaluation and tests (issue 13, w13b)
   'zone.hint': 'Vilnius time (Europe/Vilnius)',
   'zone.label': '{text} (Vilnius time)',
+  'zone.hintValue': 'Vilnius time (Europe/Vilnius): {text}',
+  'ev2.backToEvent': 'Back to the event',
   'ev2.evaluation': 'Evaluate the event',
   'ev2.evaluationIntro': 'Tell us what you thought of the event. Every question is optional; the evaluation can be sent once.',
   'ev2.scaleHint': 'Choose from 1 (very poor) to 5 (excellent).',

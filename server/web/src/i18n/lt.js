@@ -289,6 +289,8 @@ export default {
   // Event times in the office's zone; the attendee's evaluation and tests (issue 13, w13b)
   'zone.hint': 'Vilniaus laiku (Europe/Vilnius)',
   'zone.label': '{text} (Vilniaus laiku)',
+  'zone.hintValue': 'Vilniaus laiku (Europe/Vilnius): {text}',
+  'ev2.backToEvent': 'Grįžti į renginį',
   'ev2.evaluation': 'Įvertinkite renginį',
   'ev2.evaluationIntro': 'Pasidalykite savo nuomone apie renginį. Visi klausimai neprivalomi; vertinimą galima išsiųsti vieną kartą.',
   'ev2.scaleHint': 'Pasirinkite nuo 1 (labai blogai) iki 5 (puikiai).',

@@ -263,7 +263,7 @@ export default {
   'ev2.addRow': 'Add an organisation',
   'ev2.noQuotas': 'No seats are reserved.',
   'ev2.release': 'Reserved seats open to everyone at',
-  'ev2.releaseHint': 'Vilnius time, before the start. Empty: the seats stay reserved.',
+  'ev2.releaseRule': 'Before the start; empty: the seats stay reserved.',
   'ev2.orgMissing': 'Choose the organisation.',
   'ev2.orgTwice': 'This organisation is already listed.',
   'ev2.seatsPositive': 'Enter a whole number, at least 1.',

@@ -270,7 +270,7 @@ export default {
   'ev2.addRow': 'Pridėti organizaciją',
   'ev2.noQuotas': 'Rezervuotų vietų nėra.',
   'ev2.release': 'Rezervuotos vietos visiems atveriamos',
-  'ev2.releaseHint': 'Vilniaus laiku, iki pradžios. Tuščia – vietos lieka rezervuotos.',
+  'ev2.releaseRule': 'Iki pradžios; tuščia – vietos lieka rezervuotos.',
   'ev2.orgMissing': 'Pasirinkite organizaciją.',
   'ev2.orgTwice': 'Ši organizacija jau įtraukta.',
   'ev2.seatsPositive': 'Įveskite sveikąjį skaičių, ne mažesnį nei 1.',

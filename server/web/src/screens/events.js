@@ -92,6 +92,11 @@ function EventDetails({ params, user }) {
             <p><${Badge} kind=${r.status === 'confirmed' ? 'ok' : 'warn'}>${t('reg.' + r.status)}<//></p>
             ${r.status === 'waitlisted' && r.waitlist_position ? html`<p>${t('events.position', { n: r.waitlist_position })}</p>` : null}
             ${r.status === 'confirmed' ? html`<p><a href=${'/api/v1/events/' + e.id + '/calendar'} download=${'event-' + e.id + '.ics'}>${t('events.ics')}</a></p>` : null}
+            ${r.status === 'confirmed' && (e.pre_quiz_id || e.post_quiz_id) ? html`<div class="event-tests">
+              <h3>${t('ev2.tests')}</h3><p class="hint">${t('ev2.testsIntro')}</p>
+              <ul>${e.pre_quiz_id ? html`<li><a href=${'/events/' + e.id + '/tests/pre'}>${t('ev2.preTest')}</a></li>` : null}
+                ${e.post_quiz_id ? html`<li><a href=${'/events/' + e.id + '/tests/post'}>${t('ev2.postTest')}</a></li>` : null}</ul>
+            </div>` : null}
             ${e.status === 'scheduled' ? html`<button type="button" class="button danger" disabled=${busy}
               onClick=${() => act(() => del('/registrations/' + r.id))}>${t('events.cancel')}</button>` : null}`
           : open ? html`<p>${e.confirmed >= e.capacity ? t('events.fullWaitlist') : t('events.seatsLeft', { n: e.capacity - e.confirmed })}</p>

@@ -28,6 +28,13 @@ function EventList() {
   <//>`;
 }
 
+// The hint of a date-time input: the zone, and the value read back in the
+// user's language (the input itself shows the browser's own format).
+const zoneHint = value => {
+  const iso = fromLocalInput(value);
+  return iso && !isNaN(Date.parse(iso)) ? t('zone.hintValue', { text: fmtOfficeDateTime(iso) }) : t('zone.hint');
+};
+
 let rowSeq = 0;
 const quotaRows = qs => (qs || []).map(q => ({ key: ++rowSeq, org_id: String(q.org_id), seats: String(q.seats), used: q.used || 0 }));
 const quotaBody = rows => rows.map(r => ({ org_id: Number(r.org_id), seats: Number(r.seats) }));
@@ -91,7 +98,7 @@ function QuotaEditor({ rows, setRows, orgs, fe, release, setRelease }) {
     <p><button type="button" class="button secondary" onClick=${() => setRows(rs => rs.concat([{ key: ++rowSeq, org_id: '', seats: '', used: 0 }]))}>
       ${t('ev2.addRow')}</button></p>
     <${Field} label=${t('ev2.release')} type="datetime-local" value=${release} onInput=${setRelease} error=${fe.quota_release_at}
-      hint=${t('ev2.releaseHint')} />
+      hint=${zoneHint(release) + ' ' + t('ev2.releaseRule')} />
   </fieldset>`;
 }
 
@@ -109,7 +116,6 @@ function EventForm({ event, onSaved }) {
   const [saved, setSaved] = useState('');
   const [busy, setBusy] = useState(false);
   const fe = { ...fieldErrors(error), ...local };
-  const zone = t('zone.hint');
   async function save(e) {
     e.preventDefault(); setError(null); setSaved('');
     const mine = quotaErrors(v, rows);
@@ -143,12 +149,12 @@ function EventForm({ event, onSaved }) {
     <div class="grid-2 tight">
       <${Field} label=${t('mev.location')} value=${v.location} onInput=${set('location')} error=${fe.location} />
       <${Field} label=${t('mev.country')} hint=${t('mev.countryHint')} value=${v.country} maxlength="2" onInput=${x => set('country')(x.toUpperCase())} error=${fe.country} />
-      <${Field} label=${t('mev.starts')} hint=${zone} type="datetime-local" value=${v.starts_at} onInput=${set('starts_at')} error=${fe.starts_at} required />
-      <${Field} label=${t('mev.ends')} hint=${zone} type="datetime-local" value=${v.ends_at} onInput=${set('ends_at')} error=${fe.ends_at} required />
+      <${Field} label=${t('mev.starts')} hint=${zoneHint(v.starts_at)} type="datetime-local" value=${v.starts_at} onInput=${set('starts_at')} error=${fe.starts_at} required />
+      <${Field} label=${t('mev.ends')} hint=${zoneHint(v.ends_at)} type="datetime-local" value=${v.ends_at} onInput=${set('ends_at')} error=${fe.ends_at} required />
       <${Field} label=${t('mev.capacity')} type="number" min="1" value=${v.capacity} onInput=${set('capacity')} error=${fe.capacity} required />
       <div></div>
-      <${Field} label=${t('mev.opens')} hint=${zone} type="datetime-local" value=${v.registration_opens_at} onInput=${set('registration_opens_at')} error=${fe.registration_opens_at} />
-      <${Field} label=${t('mev.closes')} hint=${zone} type="datetime-local" value=${v.registration_closes_at} onInput=${set('registration_closes_at')} error=${fe.registration_closes_at} />
+      <${Field} label=${t('mev.opens')} hint=${zoneHint(v.registration_opens_at)} type="datetime-local" value=${v.registration_opens_at} onInput=${set('registration_opens_at')} error=${fe.registration_opens_at} />
+      <${Field} label=${t('mev.closes')} hint=${zoneHint(v.registration_closes_at)} type="datetime-local" value=${v.registration_closes_at} onInput=${set('registration_closes_at')} error=${fe.registration_closes_at} />
     </div>
     <label class="switch"><input type="checkbox" checked=${!!v.requires_approval} onChange=${e => set('requires_approval')(e.target.checked)} />
       <span>${t('mev.approval')}</span></label>
