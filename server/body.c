@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "body.h"
+#include "crypto.h"
 #include "problem.h"
 #include "text.h"
 
@@ -107,6 +108,18 @@ body_string(struct req *r, json_t *o, const char *key, int required,
 	}
 	*out = s;
 	return (0);
+}
+
+int
+body_password(struct req *r, json_t *o, const char *key, const char **out)
+{
+	if (body_string(r, o, key, 1, 1, 1024, out) == -1)
+		return (-1);
+	if (password_acceptable(*out))
+		return (0);
+	*out = NULL;
+	return (problem_field(r, key, "must be at least 10 characters and at "
+	    "most 1024 bytes"));
 }
 
 int

@@ -31,6 +31,10 @@ int	 body_time(struct req *, json_t *, const char *, int required,
 	    const char **out) WARN_UNUSED;
 int	 body_date(struct req *, json_t *, const char *, int required,
 	    const char **out) WARN_UNUSED;
+/* A new password: required, at least 10 characters and at most 1024 bytes
+ * (crypto.h's password_acceptable). */
+int	 body_password(struct req *, json_t *, const char *,
+	    const char **out) WARN_UNUSED;
 /* The whole object as compact JSON text owned by the request, for
  * passing to SQL as one jsonb parameter. */
 const char *body_text(struct req *, json_t *);

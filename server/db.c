@@ -65,7 +65,7 @@ static void		 forget_statements(struct db_conn *);
 static struct db_conn	*lease(struct req *);
 static int		 heal(struct db_conn *);
 static void		 replica_verdict(int);
-static int		 sqlstate_problem(struct req *, PGresult *,
+static int		 sqlstate_problem(struct req *, PGconn *, PGresult *,
 			    const char *);
 
 /* PostgreSQL's notices (e.g. "text-search query contains only stop
@@ -330,7 +330,7 @@ prepared(struct req *r, struct db_conn *c, const char *sql, int n,
 		if (PQstatus(c->pg) != CONNECTION_OK)
 			c->broken = 1;
 		else
-			sqlstate_problem(r, res, sql);
+			sqlstate_problem(r, c->pg, res, sql);
 		PQclear(res);
 		return ("");
 	}
@@ -374,7 +374,7 @@ db_queryv(struct req *r, const char *sql, int n, const char *const *params)
 			if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 				return (res);
 			if (PQstatus(c->pg) == CONNECTION_OK) {
-				sqlstate_problem(r, res, sql);
+				sqlstate_problem(r, c->pg, res, sql);
 				PQclear(res);
 				return (NULL);
 			}
@@ -635,6 +635,24 @@ static const struct {
 	    "may only be recorded for a confirmed registration" },
 };
 
+/*
+ * The record a unique value collides with, found by the request's value of
+ * the constraint's field: only records that every caller who can cause the
+ * conflict may read (organisations and users: admins, who create them, and
+ * coordinators, who read every user; courses: coordinators).
+ */
+static const struct {
+	const char	*constraint;
+	const char	*noun;
+	const char	*sql;
+} existing_records[] = {
+	{ "orgs_name_key", "organisation",
+	    "SELECT id FROM orgs WHERE name = btrim($1)" },
+	{ "users_email_key", "user",
+	    "SELECT id FROM users WHERE lower(email) = lower($1)" },
+	{ "courses_slug_key", "course", "SELECT id FROM courses WHERE slug = $1" },
+};
+
 /* The field of a constraint named table_field_suffix, or "" (at most n). */
 static void
 constraint_field(const char *constraint, const char *table, char *field,
@@ -661,9 +679,40 @@ constraint_field(const char *constraint, const char *table, char *field,
 	}
 }
 
+/*
+ * The id of the record the unique value of field collided with, and its
+ * noun; 0 when unknown. Outside a transaction only: inside one, the failed
+ * statement aborted it.
+ */
+static int64_t
+existing_id(struct req *r, PGconn *pg, const char *constraint,
+    const char *field, const char **noun)
+{
+	const char	*value;
+	PGresult	*res;
+	int64_t		 id;
+	size_t		 i;
+
+	value = json_string_value(json_object_get(r->json, field));
+	for (i = 0; i < NELEM(existing_records); i++)
+		if (strcmp(existing_records[i].constraint, constraint) == 0)
+			break;
+	if (i == NELEM(existing_records) || value == NULL ||
+	    PQtransactionStatus(pg) != PQTRANS_IDLE)
+		return (0);
+	*noun = existing_records[i].noun;
+	res = PQexecParams(pg, existing_records[i].sql, 1, NULL, &value, NULL,
+	    NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+	    parse_int64(PQgetvalue(res, 0, 0), 1, INT64_MAX, &id) == -1)
+		id = 0;
+	PQclear(res);
+	return (id);
+}
+
 /* A constraint violation (23xxx) as a 409 or 422 in words. */
 static int
-constraint_problem(struct req *r, PGresult *res, unsigned status,
+constraint_problem(struct req *r, PGconn *pg, PGresult *res, unsigned status,
     const char *generic)
 {
 	const char	*constraint = PQresultErrorField(res,
@@ -671,6 +720,9 @@ constraint_problem(struct req *r, PGresult *res, unsigned status,
 	const char	*column = PQresultErrorField(res, PG_DIAG_COLUMN_NAME);
 	char		 field[64];
 	size_t		 i;
+	const char	*noun = NULL;
+	int64_t		 id;
+	json_t		*e;
 
 	for (i = 0; constraint != NULL && i < NELEM(constraint_words); i++) {
 		if (strcmp(constraint, constraint_words[i].name) != 0)
@@ -681,12 +733,22 @@ constraint_problem(struct req *r, PGresult *res, unsigned status,
 			    constraint_words[i].field : "",
 			    constraint_words[i].field ? ": " : "",
 			    constraint_words[i].words));
-		problem_set(r, status, NULL, "%s", constraint_words[i].words);
-		/* A 409 names its field too, for forms to show it there. */
+		id = existing_id(r, pg, constraint, constraint_words[i].field,
+		    &noun);
+		if (id > 0)
+			problem_set(r, status, NULL, "%s: %s %lld",
+			    constraint_words[i].words, noun, (long long)id);
+		else
+			problem_set(r, status, NULL, "%s",
+			    constraint_words[i].words);
+		/* A 409 names its field too, for forms to show it there, and
+		 * the record in the way, for clients to link to it. */
+		e = json_pack("{s:s, s:s}", "field", constraint_words[i].field,
+		    "message", r->problem.detail);
+		if (id > 0)
+			json_object_set_new(e, "existing_id", json_integer(id));
 		r->problem.errors = json_array();
-		json_array_append_new(r->problem.errors, json_pack(
-		    "{s:s, s:s}", "field", constraint_words[i].field,
-		    "message", constraint_words[i].words));
+		json_array_append_new(r->problem.errors, e);
 		return (-1);
 	}
 	if (column != NULL)
@@ -704,7 +766,7 @@ constraint_problem(struct req *r, PGresult *res, unsigned status,
  * the client; every other message stays in the log.
  */
 static int
-sqlstate_problem(struct req *r, PGresult *res, const char *sql)
+sqlstate_problem(struct req *r, PGconn *pg, PGresult *res, const char *sql)
 {
 	const char	*state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	const char	*msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -719,13 +781,13 @@ sqlstate_problem(struct req *r, PGresult *res, const char *sql)
 			return (problem_set(r, (unsigned)status, NULL, "%s", msg));
 	}
 	if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0)
-		return (constraint_problem(r, res, 409, "conflicts with an "
+		return (constraint_problem(r, pg, res, 409, "conflicts with an "
 		    "existing record"));
 	if (strcmp(state, "23503") == 0)
-		return (constraint_problem(r, res, 422, "refers to something "
+		return (constraint_problem(r, pg, res, 422, "refers to something "
 		    "that does not exist"));
 	if (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)
-		return (constraint_problem(r, res, 422, "is not allowed"));
+		return (constraint_problem(r, pg, res, 422, "is not allowed"));
 	if (strncmp(state, "22", 2) == 0) {
 		log_info("value refused by PostgreSQL (%s): %s", state, msg);
 		return (problem_set(r, 422, NULL, "a value is malformed or out "

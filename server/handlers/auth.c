@@ -236,12 +236,9 @@ auth_password(struct req *r)
 	if ((b = body_json(r, fields)) == NULL)
 		return (-1);
 	bad = body_string(r, b, "current_password", 1, 1, 1024, &current);
-	bad |= body_string(r, b, "new_password", 1, 1, 1024, &fresh);
+	bad |= body_password(r, b, "new_password", &fresh);
 	if (bad)
 		return (-1);
-	if (!password_acceptable(fresh))
-		return (problem_field(r, "new_password", "must be at least 10 "
-		    "characters and at most 1024 bytes"));
 	/* Guessing the current password with a stolen session meets the
 	 * same per-account limit as guessing it at login. */
 	res = db_query(r, "SELECT b.retry_after, b.password_hash, b.failure_id"

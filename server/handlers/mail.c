@@ -111,12 +111,9 @@ reset_confirm(struct req *r)
 	if ((b = body_json(r, fields)) == NULL)
 		return (-1);
 	bad = body_string(r, b, "token", 1, 1, 1024, &token);
-	bad |= body_string(r, b, "new_password", 1, 1, 1024, &fresh);
+	bad |= body_password(r, b, "new_password", &fresh);
 	if (bad)
 		return (-1);
-	if (!password_acceptable(fresh))
-		return (problem_field(r, "new_password", "must be at least 10 "
-		    "characters and at most 1024 bytes"));
 	if (!token_shape_ok(token))
 		return (reset_invalid(r));
 	token_hash(token, hash);

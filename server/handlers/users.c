@@ -89,12 +89,9 @@ users_create(struct req *r)
 	bad |= body_string(r, b, "name", 1, 1, 200, &name);
 	bad |= body_enum(r, b, "role", 1, role_names, &role);
 	bad |= body_int(r, b, "org_id", 1, 1, INT64_MAX, &org_id, NULL);
-	bad |= body_string(r, b, "password", 1, 1, 1024, &password);
+	bad |= body_password(r, b, "password", &password);
 	if (email != NULL && !email_text_valid(email))
 		bad |= problem_field(r, "email", "is not an email address");
-	if (password != NULL && !password_acceptable(password))
-		bad |= problem_field(r, "password", "must be at least 10 "
-		    "characters and at most 1024 bytes");
 	if (bad)
 		return (-1);
 	if (r->sess.role == ROLE_COORDINATOR && strcmp(role, "trainee") != 0)

@@ -60,11 +60,27 @@ def test_409_in_words():
     p = problem(s.post("/api/v1/users", {"email": "T@example.org",
                 "name": "T", "role": "trainee", "org_id": org,
                 "password": "correct horse battery"}, token=admin), 409)
-    assert p["detail"] == "a user with this email already exists", p
+    # The record in the way is named, in words and by id (the caller, an
+    # admin, may read it).
+    assert p["detail"] == "a user with this email already exists: user %d" \
+        % t_id, p
     assert field_errors(p) == {"email": p["detail"]}, p
-    p = problem(s.post("/api/v1/orgs", {"name": "ministry e"}, token=admin),
-                409)
-    assert "an organisation with this name already exists" == p["detail"], p
+    assert p["errors"][0]["existing_id"] == t_id, p
+    p = problem(s.post("/api/v1/orgs", {"name": "  Ministry E "},
+                       token=admin), 409)
+    assert p["detail"] == "an organisation with this name already " \
+        "exists: organisation %d" % org, p
+    assert p["errors"][0]["existing_id"] == org, p
+    c = s.post("/api/v1/courses", {"slug": "dup-slug", "title": "A",
+               "summary": "", "audience": ["all"], "language": "en"},
+               token=coord)
+    assert c.status == 201, c
+    p = problem(s.post("/api/v1/courses", {"slug": "dup-slug", "title": "B",
+                "summary": "", "audience": ["all"], "language": "en"},
+                token=coord), 409)
+    assert p["errors"][0] == {"field": "slug", "existing_id": c.json["id"],
+        "message": "a course with this slug already exists: course %d"
+        % c.json["id"]}, p
     r = sec(t_id, "2031-03-01", "2031-03-10")
     assert r.status == 201, r
     # Which secondment is in the way (staff see them all).
