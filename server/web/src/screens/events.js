@@ -1,6 +1,8 @@
 // Events: the list (upcoming by default, filter by kind), one event's
 // details with `Register` / `Cancel registration`, the caller's status and
-// waitlist position, and calendar links (.ics of one event, of all mine).
+// waitlist position, and calendar links (.ics of one event, of all mine);
+// for a confirmed registrant the event's tests, for an attendee once the
+// event has started its evaluation. Times are on the office's clock.
 import { html, useState } from '../lib/html.js';
 import { t, fmtNumber } from '../lib/i18n.js';
 import { fmtOfficeDate, fmtOfficeDateTime, fmtOfficeRange } from '../lib/zone.js';

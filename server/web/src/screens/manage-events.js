@@ -1,7 +1,9 @@
 // Events for coordinators: the list (past and cancelled too), create and
-// edit with the server's validation messages at the fields, cancel, and
-// the registrations: approvals queue (approve/reject), the waiting list in
-// its order, and attendance marked per person or for everyone at once.
+// edit with the server's validation messages at the fields (reserved seats
+// per organisation included, times on the office's clock), cancel, and
+// the registrations with who each person is: approvals queue
+// (approve/reject), the waiting list in its order, and attendance marked
+// per person or for everyone at once.
 import { html, useState } from '../lib/html.js';
 import { t, fmtNumber } from '../lib/i18n.js';
 import { screen, nav, navigate } from '../lib/router.js';
