@@ -100,7 +100,7 @@ function QuotaEditor({ rows, setRows, orgs, fe, release, setRelease }) {
     <p><button type="button" class="button secondary" onClick=${() => setRows(rs => rs.concat([{ key: ++rowSeq, org_id: '', seats: '', used: 0 }]))}>
       ${t('ev2.addRow')}</button></p>
     <${Field} label=${t('ev2.release')} type="datetime-local" value=${release} onInput=${setRelease} error=${fe.quota_release_at}
-      hint=${zoneHint(release) + ' ' + t('ev2.releaseRule')} />
+      hint=${zoneHint(release) + '. ' + t('ev2.releaseRule')} />
   </fieldset>`;
 }
 
