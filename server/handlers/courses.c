@@ -24,7 +24,10 @@ static int	courses_list(struct req *);
 static int	courses_get(struct req *);
 static int	courses_create(struct req *);
 static int	courses_update(struct req *);
+static int	courses_delete(struct req *);
 static int	modules_create(struct req *);
+static int	modules_update(struct req *);
+static int	modules_delete(struct req *);
 static int	modules_reorder(struct req *);
 static int	modules_get(struct req *);
 static int	modules_complete(struct req *);
@@ -36,10 +39,13 @@ const struct route course_routes[] = {
 	{ "POST", "/api/v1/courses", courses_create, ROUTE_AUTH },
 	{ "GET", "/api/v1/courses/{id}", courses_get, ROUTE_AUTH },
 	{ "PATCH", "/api/v1/courses/{id}", courses_update, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/courses/{id}", courses_delete, ROUTE_AUTH },
 	{ "POST", "/api/v1/courses/{id}/modules", modules_create, ROUTE_AUTH },
 	{ "PUT", "/api/v1/courses/{id}/modules/order", modules_reorder,
 	    ROUTE_AUTH },
 	{ "GET", "/api/v1/modules/{id}", modules_get, ROUTE_AUTH },
+	{ "PATCH", "/api/v1/modules/{id}", modules_update, ROUTE_AUTH },
+	{ "DELETE", "/api/v1/modules/{id}", modules_delete, ROUTE_AUTH },
 	{ "POST", "/api/v1/modules/{id}/complete", modules_complete,
 	    ROUTE_AUTH },
 	{ "POST", "/api/v1/enrollments", enrollments_create, ROUTE_AUTH },
@@ -273,6 +279,47 @@ courses_update(struct req *r)
 	    body_text(r, b)));
 }
 
+/*
+ * Refused with 409 while anyone is enrolled (their records and
+ * certificates hang on the course); otherwise the course goes with its
+ * modules and its unused quizzes. The rules live in mt_course_delete.
+ */
+static int
+courses_delete(struct req *r)
+{
+	PGresult	*res;
+	int64_t		 id;
+
+	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1)
+		return (-1);
+	res = db_query(r, "SELECT mt_course_delete($1, $2)", 2,
+	    req_id_text(r, id), req_caller_id(r));
+	if (res == NULL)
+		return (-1);
+	PQclear(res);
+	return (reply_empty(r, 204));
+}
+
+/*
+ * A lesson's Markdown as the HTML every read serves: rendered once, when
+ * the lesson is saved (created or edited), by the one sanitising renderer.
+ * *out is malloc'd; the caller frees it.
+ */
+static int
+lesson_render(struct req *r, const char *md, char **out)
+{
+	if ((*out = markdown_render(md, strlen(md))) == NULL)
+		return (problem_set(r, 500, NULL, "could not render the "
+		    "lesson"));
+	if (strlen(*out) > MARKDOWN_HTML_MAX) {
+		free(*out);
+		*out = NULL;
+		return (problem_field(r, "body_md", "renders to more than 2 MiB "
+		    "of HTML (nested too deeply?)"));
+	}
+	return (0);
+}
+
 static int
 modules_create(struct req *r)
 {
@@ -311,17 +358,8 @@ modules_create(struct req *r)
 	}
 	if (bad)
 		return (-1);
-	if (strcmp(kind, "lesson") == 0) {
-		/* Rendered once, here; every read serves the stored HTML. */
-		if ((html = markdown_render(md, strlen(md))) == NULL)
-			return (problem_set(r, 500, NULL, "could not render "
-			    "the lesson"));
-		if (strlen(html) > MARKDOWN_HTML_MAX) {
-			free(html);
-			return (problem_field(r, "body_md", "renders to more "
-			    "than 2 MiB of HTML (nested too deeply?)"));
-		}
-	}
+	if (strcmp(kind, "lesson") == 0 && lesson_render(r, md, &html) == -1)
+		return (-1);
 	rc = db_reply(r, 201, "course",
 	    "WITH m AS (SELECT * FROM mt_module_append($1, $2, $3, $4, $5,"
 	    "           $6::bigint)),"
@@ -390,6 +428,71 @@ modules_get(struct req *r)
 	    "  JOIN courses c ON c.id = m.course_id"
 	    " WHERE m.id = $1 AND (c.published OR $2::boolean)",
 	    2, req_id_text(r, id), staff_text(r)));
+}
+
+/* PATCH /modules/{id} {"title"?, "body_md"?}: body_md only on a lesson
+ * (mt_module_update says 422 otherwise), rendered as on creation. */
+static int
+modules_update(struct req *r)
+{
+	static const char *const fields[] = { "title", "body_md", NULL };
+	const char	*title, *md;
+	char		*html = NULL;
+	int64_t		 id;
+	int		 bad, rc;
+	json_t		*b;
+
+	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1 ||
+	    (b = body_json(r, fields)) == NULL)
+		return (-1);
+	bad = body_string(r, b, "title", 0, 1, 200, &title);
+	bad |= body_string(r, b, "body_md", 0, 0, MARKDOWN_MD_MAX, &md);
+	if (title != NULL && text_blank(title))
+		bad |= problem_field(r, "title", "must not be blank");
+	if (bad)
+		return (-1);
+	if (title == NULL && md == NULL)
+		return (problem_set(r, 422, NULL, "nothing to change"));
+	if (md != NULL && lesson_render(r, md, &html) == -1)
+		return (-1);
+	rc = db_reply(r, 200, "module",
+	    "SELECT mt_module_update($1, $2, $3, $4, $5)::text",
+	    5, req_id_text(r, id), title, md, html, req_caller_id(r));
+	free(html);
+	return (rc);
+}
+
+/*
+ * Deletes a module (mt_module_delete: 409 when learners' progress or
+ * attempts depend on it) and, in the same transaction, completes the
+ * enrolments of learners who had done every other module, certificates
+ * included, as marking the last module done would have.
+ */
+static int
+modules_delete(struct req *r)
+{
+	PGresult	*res;
+	int64_t		 id, *eids = NULL;
+	int		 i, n = 0, rc = -1;
+
+	if (req_param_id(r, 0, &id) == -1 || require_role(r, ROLE_STAFF) == -1)
+		return (-1);
+	if (db_begin(r) == -1)
+		return (-1);
+	res = db_query(r, "SELECT mt_module_delete($1, $2)", 2,
+	    req_id_text(r, id), req_caller_id(r));
+	if (res == NULL)
+		return (-1);
+	eids = db_take_ids(res, 0, &n);
+	for (i = 0; i < n; i++)
+		if (completion_check(r, eids[i]) == -1)
+			goto out;
+	if (db_commit(r) == -1)
+		goto out;
+	rc = reply_empty(r, 204);
+out:
+	free(eids);
+	return (rc);
 }
 
 /*

@@ -85,10 +85,11 @@ export async function step(name, f) {
 }
 
 // Catalogue strings (English where Lithuanian differs) visible on the page
-// outside content marked with another language.
-export async function englishOnPage(page) {
+// outside content marked with another language; the staff screens pass
+// their catalogues merged with these.
+export async function englishOnPage(page, enCat = en, ltCat = lt) {
   const english = [];
-  for (const [k, v] of Object.entries(en)) if (lt[k] !== v && !/\{/.test(v)) english.push(v.trim());
+  for (const [k, v] of Object.entries(enCat)) if (ltCat[k] !== v && !/\{/.test(v)) english.push(v.trim());
   return page.evaluate(list => {
     const eng = new Set(list), hits = [];
     const inOtherLang = el => { const l = el.closest('[lang]'); return l && l.getAttribute('lang') !== 'lt'; };
@@ -104,6 +105,20 @@ export async function englishOnPage(page) {
       }
     return hits;
   }, english);
+}
+
+// A context of its own, signed in through the login form; page.visited
+// collects [name, path] of its screens for a Lithuanian walk.
+export async function signIn(email, password = fx.password) {
+  const { page } = await open();
+  await page.goto(fx.base + '/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(u => !u.pathname.startsWith('/login'));
+  await page.waitForSelector('main h1');
+  page.visited = [];
+  return page;
 }
 
 // Closes the browser, writes figures, exits 0 only without failures.

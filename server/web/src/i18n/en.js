@@ -115,10 +115,6 @@ export default {
   'quiz.timeLimit': 'Time limit',
   'quiz.noLimit': 'None',
   'quiz.minutes': '{n} min',
-  'quiz.attempts': 'Attempts',
-  'quiz.attemptsLeft_one': '{n} attempt left',
-  'quiz.attemptsLeft_other': '{n} attempts left',
-  'quiz.maxAttempts': 'At most {n}',
   'quiz.unlimited': 'Unlimited',
   'quiz.start': 'Start attempt',
   'quiz.submit': 'Submit answers',
@@ -301,4 +297,9 @@ export default {
   'ev2.testsIntro': 'A short test before the event and the same after it show what was learnt.',
   'ev2.preTest': 'Test before the event',
   'ev2.postTest': 'Test after the event',
+  // Quiz intro: attempts used and left (API §17; issue 13).
+  'quiz.attemptsUsed': 'Attempts used',
+  'quiz.usedOf': '{n} of {max}',
+  'quiz.attemptsLeftLabel': 'Attempts left',
+  'quiz.noAttemptsLeft': 'You have used every attempt at this quiz.',
 };

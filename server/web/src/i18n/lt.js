@@ -119,12 +119,6 @@ export default {
   'quiz.timeLimit': 'Laiko riba',
   'quiz.noLimit': 'Nėra',
   'quiz.minutes': '{n} min.',
-  'quiz.attempts': 'Bandymai',
-  'quiz.attemptsLeft_one': 'Liko {n} bandymas',
-  'quiz.attemptsLeft_few': 'Liko {n} bandymai',
-  'quiz.attemptsLeft_many': 'Liko {n} bandymo',
-  'quiz.attemptsLeft_other': 'Liko {n} bandymų',
-  'quiz.maxAttempts': 'Ne daugiau kaip {n}',
   'quiz.unlimited': 'Neribota',
   'quiz.start': 'Pradėti bandymą',
   'quiz.submit': 'Pateikti atsakymus',
@@ -307,4 +301,9 @@ export default {
   'ev2.testsIntro': 'Trumpas testas prieš renginį ir toks pat po jo parodo, ko išmokta.',
   'ev2.preTest': 'Testas prieš renginį',
   'ev2.postTest': 'Testas po renginio',
+  // Testo pradžia: panaudoti ir likę bandymai (API §17; 13 užduotis).
+  'quiz.attemptsUsed': 'Panaudota bandymų',
+  'quiz.usedOf': '{n} iš {max}',
+  'quiz.attemptsLeftLabel': 'Liko bandymų',
+  'quiz.noAttemptsLeft': 'Jūs jau panaudojote visus šio testo bandymus.',
 };

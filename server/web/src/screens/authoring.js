@@ -2,22 +2,31 @@
 // course editor (title, summary, audiences, language, publish switch), its
 // modules reordered by keyboard (move up/down) or by drag, a lesson editor
 // with a live preview rendered by the server's own sanitiser
-// (POST /markdown/preview), GIFT import with the parser's line shown beside
-// the text, and quiz settings.
+// (POST /markdown/preview) that also edits an existing lesson
+// (/manage/modules/:id, PATCH), deleting a module or a draft course after
+// a confirmation dialog (the server refuses, in words, while learners
+// depend on it), GIFT import with the parser's line shown beside the text,
+// and quiz settings (questions drawn per attempt included).
 import { html, useState, useEffect, useRef } from '../lib/html.js';
 import { t, fmtNumber } from '../lib/i18n.js';
 import { screen, nav, navigate } from '../lib/router.js';
-import { get, post, patch, put, api, qs } from '../lib/api.js';
+import { get, post, patch, put, del, api, qs } from '../lib/api.js';
 import { Page, usePaged, MoreButton, useApi, Loaded, Field, FormErrors, fieldErrors, Badge, Status, ErrorBox } from '../components/ui.js';
 import { useForm } from '../components/staff.js';
+import { ConfirmDialog } from '../components/confirm.js';
 
 const ROLES = ['admin', 'coordinator'];
 const AUDIENCES = ['border_guard', 'consular', 'migration', 'asylum', 'all'];
 
+// What the course list announces once after a course was deleted.
+let flash = '';
+
 function CourseList() {
   const p = usePaged('/courses', { limit: 50 });
+  const [said] = useState(() => { const f = flash; flash = ''; return f; });
   return html`<${Page} title=${t('author.title')} wide
       actions=${html`<a class="button primary" href="/manage/courses/new">${t('author.new')}</a>`}>
+    ${said ? html`<p class="notice ok" role="status">${said}</p>` : null}
     <div class="table-wrap" tabindex="0"><table>
       <thead><tr><th scope="col">${t('author.course')}</th><th scope="col">${t('author.language')}</th><th scope="col">${t('author.state')}</th></tr></thead>
       <tbody>${p.items.map(c => html`<tr><th scope="row"><a href=${'/manage/courses/' + c.id}>${c.title}</a></th>
@@ -70,7 +79,7 @@ function CourseForm({ course, onSaved }) {
 
 // Modules in order; Move up/down buttons (keyboard) and drag and drop both
 // send the whole new order to PUT /courses/{id}/modules/order.
-function ModuleOrder({ course, onChange }) {
+function ModuleOrder({ course, onChange, onDeleted }) {
   const [error, setError] = useState(null);
   const [msg, setMsg] = useState('');
   const [drag, setDrag] = useState(null);
@@ -88,7 +97,14 @@ function ModuleOrder({ course, onChange }) {
       requestAnimationFrame(() => { const b = document.getElementById('mv-' + x + (to < from ? '-up' : '-down')); if (b && !b.disabled) b.focus(); });
     } catch (e) { setError(e); }
   }
-  if (!mods.length) return html`<p class="muted">${t('author.noModules')}</p>`;
+  // The row and its buttons are gone: focus goes to the list's heading,
+  // and the status line says what happened.
+  function deleted(m) {
+    setMsg(t('author.moduleDeleted', { title: m.title }));
+    onDeleted();
+    requestAnimationFrame(() => { const h = document.getElementById('c-mods'); if (h) h.focus(); });
+  }
+  if (!mods.length) return html`<div><p class="muted">${t('author.noModules')}</p><${Status} text=${msg} /></div>`;
   return html`<div>
     <${ErrorBox} error=${error} />
     <p class="hint">${t('author.orderHint')}</p>
@@ -98,20 +114,28 @@ function ModuleOrder({ course, onChange }) {
         onDrop=${e => { e.preventDefault(); const from = Number(e.dataTransfer.getData('text/plain')); setDrag(null); move(from, i); }}>
       <span class="module-icon" aria-hidden="true">${i + 1}</span>
       <span class="module-body"><span>${m.title}</span>
-        <span class="module-meta">${m.kind === 'quiz' ? html`<a href=${'/manage/quizzes/' + m.quiz_id}>${t('author.quizSettings')}</a>` : t('author.lesson')}</span></span>
+        <span class="module-meta">${m.kind === 'quiz' ? html`<a href=${'/manage/quizzes/' + m.quiz_id}>${t('author.quizSettings')}</a>`
+          : html`${t('author.lesson')} · <a href=${'/manage/modules/' + m.id}>${t('author.edit')}<span class="visually-hidden"> ${m.title}</span></a>`}</span></span>
       <span class="move">
         <button type="button" class="button secondary small" id=${'mv-' + m.id + '-up'} disabled=${i === 0}
           aria-label=${t('author.moveUp', { title: m.title })} onClick=${() => move(i, i - 1)}>↑</button>
         <button type="button" class="button secondary small" id=${'mv-' + m.id + '-down'} disabled=${i === mods.length - 1}
           aria-label=${t('author.moveDown', { title: m.title })} onClick=${() => move(i, i + 1)}>↓</button>
+        <${ConfirmDialog} label=${t('author.delete')} name=${t('author.deleteModule', { title: m.title })}
+          title=${t('author.deleteModuleQ', { title: m.title })}
+          body=${m.kind === 'quiz' ? t('author.deleteQuizBody') : t('author.deleteLessonBody')}
+          yes=${t('author.deleteYes')} onConfirm=${() => del('/modules/' + m.id)} onDone=${() => deleted(m)} />
       </span></li>`)}</ol>
     <${Status} text=${msg} />
   </div>`;
 }
 
-function LessonEditor({ course, onAdded }) {
-  const [title, setTitle] = useState('');
-  const [md, setMd] = useState('');
+// One editor for a new lesson (POST, then empty again) and an existing one
+// (`module` given: prefilled, saved with PATCH, stays open).
+function LessonEditor({ course, module, onAdded, onSaved }) {
+  const [title, setTitle] = useState(module ? module.title : '');
+  const [md, setMd] = useState(module ? module.body_md : '');
+  const [saved, setSaved] = useState('');
   const [preview, setPreview] = useState('');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState(null);
@@ -134,16 +158,23 @@ function LessonEditor({ course, onAdded }) {
   const fe = fieldErrors(error);
   async function save(e) {
     e.preventDefault();
-    setBusy(true); setError(null);
+    setBusy(true); setError(null); setSaved('');
     try {
-      await post('/courses/' + course.id + '/modules', { title, kind: 'lesson', body_md: md });
-      setTitle(''); setMd('');
-      onAdded();
+      if (module) {
+        const m = await patch('/modules/' + module.id, { title, body_md: md });
+        setSaved(t('staff.saved'));
+        onSaved(m);
+      } else {
+        await post('/courses/' + course.id + '/modules', { title, kind: 'lesson', body_md: md });
+        setTitle(''); setMd('');
+        onAdded();
+      }
     } catch (x) { setError(x); }
     setBusy(false);
   }
   return html`<form class="card form" onSubmit=${save} novalidate aria-labelledby="lesson-h">
-    <h3 id="lesson-h">${t('author.newLesson')}</h3>
+    ${module ? html`<h2 id="lesson-h" class="visually-hidden">${t('author.editLesson')}</h2>`
+      : html`<h3 id="lesson-h">${t('author.newLesson')}</h3>`}
     <${FormErrors} error=${error} />
     <${Field} label=${t('author.lessonTitle')} value=${title} onInput=${setTitle} error=${fe.title} required />
     <div class="editor">
@@ -154,7 +185,8 @@ function LessonEditor({ course, onAdded }) {
           dangerouslySetInnerHTML=${{ __html: preview }}></article>
       </div>
     </div>
-    <div class="actions"><button type="submit" class="button primary" disabled=${busy}>${t('author.addLesson')}</button></div>
+    <div class="actions"><button type="submit" class="button primary" disabled=${busy}>${module ? t('author.saveLesson') : t('author.addLesson')}</button></div>
+    <${Status} text=${saved} />
   </form>`;
 }
 
@@ -219,12 +251,34 @@ function CourseEditor({ params }) {
     <div class="grid-2">
       <section aria-labelledby="c-details"><h2 id="c-details">${t('author.details')}</h2>
         <${CourseForm} course=${c} onSaved=${x => q.setData({ ...c, ...x })} /></section>
-      <section aria-labelledby="c-mods"><h2 id="c-mods">${t('author.modules')}</h2>
-        <${ModuleOrder} course=${c} onChange=${x => q.setData(x)} /></section>
+      <section aria-labelledby="c-mods"><h2 id="c-mods" tabindex="-1">${t('author.modules')}</h2>
+        <${ModuleOrder} course=${c} onChange=${x => q.setData(x)} onDeleted=${q.reload} /></section>
     </div>
     <h2>${t('author.add')}</h2>
     <${LessonEditor} course=${c} onAdded=${q.reload} />
     <${GiftImport} course=${c} onImported=${q.reload} />
+    <section class="danger-zone card" aria-labelledby="c-delete"><h2 id="c-delete">${t('author.deleteCourse')}</h2>
+      <p class="hint">${t('author.deleteCourseHint')}</p>
+      <${ConfirmDialog} label=${t('author.deleteCourse')} name=${t('author.deleteCourse')}
+        title=${t('author.deleteCourseQ', { title: c.title })} body=${t('author.deleteCourseBody')}
+        yes=${t('author.deleteYes')} onConfirm=${() => del('/courses/' + c.id)}
+        onDone=${() => { flash = t('author.courseDeleted', { title: c.title }); navigate('/manage/courses'); }} />
+    </section>
+  <//>`}<//>`;
+}
+
+// An existing lesson in the lesson editor; a quiz module's questions and
+// settings are its quiz's.
+function ModuleEditor({ params }) {
+  const q = useApi(async () => {
+    const module = await get('/modules/' + params.id);
+    return { module, course: await get('/courses/' + module.course_id) };
+  }, [params.id]);
+  return html`<${Loaded} q=${q}>${({ module, course }) => html`<${Page} title=${t('author.editLesson')} wide>
+    <p class="crumbs"><a href="/manage/courses">${t('author.title')}</a> · <a href=${'/manage/courses/' + course.id} lang=${course.language}>${course.title}</a> · <a href=${'/courses/' + course.id + '/modules/' + module.id}>${t('author.view')}</a></p>
+    ${module.kind === 'lesson'
+      ? html`<${LessonEditor} course=${course} module=${module} onSaved=${m => q.setData({ module: m, course })} />`
+      : html`<p><a href=${'/manage/quizzes/' + module.quiz_id}>${t('author.quizSettings')}</a></p>`}
   <//>`}<//>`;
 }
 
@@ -235,15 +289,30 @@ function QuizSettings({ params }) {
 }
 
 function QuizForm({ quiz, onSaved }) {
-  const [v, set] = useForm({ ...quiz, time_limit_min: quiz.time_limit_s ? String(quiz.time_limit_s / 60) : '0' });
+  const [v, set] = useForm({ ...quiz, draw: String(quiz.draw || 0), time_limit_min: quiz.time_limit_s ? String(quiz.time_limit_s / 60) : '0' });
   const [error, setError] = useState(null);
+  const [local, setLocal] = useState({});
   const [saved, setSaved] = useState('');
-  const fe = fieldErrors(error);
+  const fe = { ...fieldErrors(error), ...local };
+  // The draw is checked here first, in the words of the field; the server
+  // checks it again against the bank.
+  function drawError(s) {
+    const txt = String(s).trim();
+    if (!/^\d+$/.test(txt)) return t('author.drawWhole');
+    if (Number(txt) > quiz.question_count) return t('author.drawMax', { n: quiz.question_count });
+    return null;
+  }
   async function save(e) {
     e.preventDefault(); setError(null); setSaved('');
+    const bad = drawError(v.draw);
+    setLocal(bad ? { draw: bad } : {});
+    if (bad) {
+      requestAnimationFrame(() => { const el = document.querySelector('[aria-invalid="true"]'); if (el) el.focus(); });
+      return;
+    }
     try {
       const r = await patch('/quizzes/' + quiz.id, { title: v.title, pass_percent: Number(v.pass_percent), max_attempts: Number(v.max_attempts),
-        time_limit_s: Math.round(Number(v.time_limit_min) * 60), grading: v.grading, shuffle: !!v.shuffle });
+        time_limit_s: Math.round(Number(v.time_limit_min) * 60), grading: v.grading, shuffle: !!v.shuffle, draw: Number(v.draw) });
       onSaved(r); setSaved(t('staff.saved'));
     } catch (x) { setError(x); }
   }
@@ -254,6 +323,8 @@ function QuizForm({ quiz, onSaved }) {
     <${Field} label=${t('author.pass')} type="number" min="0" max="100" value=${v.pass_percent} onInput=${set('pass_percent')} error=${fe.pass_percent} />
     <${Field} label=${t('author.attempts')} hint=${t('author.attemptsHint')} type="number" min="0" value=${v.max_attempts} onInput=${set('max_attempts')} error=${fe.max_attempts} />
     <${Field} label=${t('author.timeLimit')} hint=${t('author.timeHint')} type="number" min="0" value=${v.time_limit_min} onInput=${set('time_limit_min')} error=${fe.time_limit_s} />
+    <${Field} label=${t('author.draw')} hint=${t('author.drawHint', { n: quiz.question_count })} type="text" inputmode="numeric"
+      value=${v.draw} onInput=${set('draw')} error=${fe.draw} />
     <${Field} label=${t('author.grading')} type="select" value=${v.grading} onInput=${set('grading')} error=${fe.grading}>
       ${['highest', 'first', 'last', 'average'].map(g => html`<option value=${g}>${t('grading.' + g)}</option>`)}
     <//>
@@ -267,4 +338,5 @@ screen('/manage/courses', CourseList, { roles: ROLES });
 screen('/manage/courses/new', CourseEditor, { roles: ROLES });
 screen('/manage/courses/:id', CourseEditor, { roles: ROLES });
 screen('/manage/quizzes/:id', QuizSettings, { roles: ROLES });
+screen('/manage/modules/:id', ModuleEditor, { roles: ROLES });
 nav({ href: '/manage/courses', label: 'nav.authoring', roles: ROLES, order: 62 });

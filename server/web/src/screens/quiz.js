@@ -211,10 +211,13 @@ export function QuizPlayer({ data, user, pager }) {
           <dt>${t('quiz.questions')}</dt><dd>${fmtNumber(quiz.draw || quiz.question_count)}</dd>
           <dt>${t('quiz.passMark')}</dt><dd>${fmtPercent(quiz.pass_percent)}</dd>
           <dt>${t('quiz.timeLimit')}</dt><dd>${quiz.time_limit_s ? t('quiz.minutes', { n: Math.round(quiz.time_limit_s / 60) }) : t('quiz.noLimit')}</dd>
-          <dt>${t('quiz.attempts')}</dt><dd>${quiz.attempts_left !== undefined && quiz.attempts_left !== null
-            ? t('quiz.attemptsLeft', { n: quiz.attempts_left })
-            : quiz.max_attempts ? t('quiz.maxAttempts', { n: quiz.max_attempts }) : t('quiz.unlimited')}</dd>
+          <dt>${t('quiz.attemptsUsed')}</dt><dd>${quiz.max_attempts
+            ? t('quiz.usedOf', { n: fmtNumber(quiz.attempts_used || 0), max: fmtNumber(quiz.max_attempts) })
+            : fmtNumber(quiz.attempts_used || 0)}</dd>
+          <dt>${t('quiz.attemptsLeftLabel')}</dt><dd>${quiz.attempts_left === undefined || quiz.attempts_left === null
+            ? t('quiz.unlimited') : fmtNumber(quiz.attempts_left)}</dd>
         </dl>
+        ${quiz.attempts_left === 0 ? html`<p class="notice info">${t('quiz.noAttemptsLeft')}</p>` : null}
         ${!enrollment ? html`<p>${t('lesson.enrolFirst')} <a href=${'/courses/' + course.id}>${t('lesson.toCourse')}</a></p>` : null}
       </div>` : null}
       ${result ? html`<section class=${'card result ' + (result.passed ? 'passed' : 'failed')} aria-labelledby="result-h">
