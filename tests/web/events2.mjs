@@ -5,7 +5,13 @@
 // list with organisation, email, nominator and note, and an attendee's
 // evaluation sent once and counted by the report. axe at desktop and
 // 320 px on each screen. Fixture from test_events2.py.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { fx, check, open, settle, screen, step, tabTo, englishOnPage, finish } from './lib.mjs';
+
+const load = async f => (await import(pathToFileURL(join(fx.source, 'server/web/src/i18n', f)))).default;
+const EN = { ...(await load('en.js')), ...(await load('staff.en.js')) };
+const LT = { ...(await load('lt.js')), ...(await load('staff.lt.js')) };
 
 const req = s => new RegExp('^' + s + '( \\*)?$');
 
@@ -126,14 +132,26 @@ try {
     check(e.quotas.length === 2 && e.quotas.every(q => q.seats !== 9), 'nothing changed on a refusal');
   });
 
-  await step('coordinator: the client refuses a release after the start', async () => {
+  await step('coordinator, in Lithuanian: the page refuses a release after the start, at its field', async () => {
     await cp.reload();
     await settle(cp);
-    await cp.getByLabel('Reserved seats open to everyone at').fill('2027-03-27T09:30');
-    await cp.getByRole('button', { name: 'Save' }).click();
-    await cp.getByText('Must be before the event starts.').waitFor();
-    check((await described(cp.getByLabel('Reserved seats open to everyone at'))).includes('Must be before the event starts.'),
-      'release error linked to its input');
+    const lang = async l => Promise.all([
+      cp.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),
+      cp.locator('#lang-switch').selectOption(l)]);
+    await lang('lt');
+    const release = cp.getByLabel('Rezervuotos vietos visiems atveriamos');
+    await release.fill('2027-03-27T09:30');
+    check((await described(release)).join(' ').startsWith('Vilniaus laiku (Europe/Vilnius): 2027-03-27 09:30.'),
+      'the release read back in Lithuanian: ' + (await described(release)).join(' '));
+    await cp.getByRole('button', { name: 'Išsaugoti' }).click();
+    await cp.getByText('Turi būti anksčiau nei renginio pradžia.').waitFor();
+    check((await described(release)).includes('Turi būti anksčiau nei renginio pradžia.'), 'release error linked to its input');
+    const hits = await englishOnPage(cp, EN, LT);
+    check(hits.length === 0, 'lt event form with errors: English text ' + hits.join(' | '));
+    await screen(cp, 'event-form-lt', { remember: false });
+    await release.fill(RELEASE);
+    check(await cp.getByText('Turi būti anksčiau nei renginio pradžia.').count() === 0, 'the message goes once the time is fixed');
+    await lang('en');
   });
 
   await step('trainee view: times on the Vilnius clock, in English and Lithuanian', async () => {

@@ -114,15 +114,17 @@ function EventForm({ event, onSaved }) {
   const [rows, setRows] = useState(() => quotaRows(e0.quotas));
   const orgs = useAll('/orgs');
   const [error, setError] = useState(null);
-  const [local, setLocal] = useState({});
+  // After the first Save the page's own checks run on every change, so a
+  // message goes once fixed and follows the language switch.
+  const [checked, setChecked] = useState(false);
+  const local = checked ? quotaErrors(v, rows) : {};
   const [saved, setSaved] = useState('');
   const [busy, setBusy] = useState(false);
   const fe = { ...fieldErrors(error), ...local };
   async function save(e) {
     e.preventDefault(); setError(null); setSaved('');
-    const mine = quotaErrors(v, rows);
-    setLocal(mine);
-    if (Object.keys(mine).length) { setError(new ApiError(422, { detail: t('password.fix') })); return; }
+    setChecked(true);
+    if (Object.keys(quotaErrors(v, rows)).length) { setError(new ApiError(422, { detail: t('password.fix') })); return; }
     setBusy(true);
     const body = { kind: v.kind, title: v.title, description: v.description, location: v.location, country: v.country || null,
       starts_at: fromLocalInput(v.starts_at), ends_at: fromLocalInput(v.ends_at),
