@@ -6,6 +6,7 @@
  * and HTTP workers keep serving other connections meanwhile.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -16,6 +17,13 @@
 #include "crypto.h"
 #include "log.h"
 #include "problem.h"
+
+/* Linux's policy number; <sched.h> names it only with _GNU_SOURCE. */
+#ifdef SCHED_IDLE
+#define CRYPTO_SCHED_IDLE	SCHED_IDLE
+#else
+#define CRYPTO_SCHED_IDLE	5
+#endif
 
 static pthread_mutex_t	 q_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	 q_cond = PTHREAD_COND_INITIALIZER;
@@ -144,17 +152,35 @@ run_job(struct pwjob *j)
 		j->hashed = pwhash_now(j->hash_pw, j->new_hash) == 0;
 }
 
+/*
+ * Hashing yields to the HTTP workers: a login storm slows logins, not
+ * every other request. SCHED_IDLE runs this thread only when nothing else
+ * of ours wants the core, and a waking worker takes the core back at
+ * once; nice 5, which this was, still took about a quarter of the
+ * process's share from busy workers and delayed their wake-ups (reads'
+ * p99 in tests/bench/storm.sh). Logins then finish in the gaps, and when
+ * the pool cannot keep up its bounded queue answers 503 at once. Linux
+ * schedules threads, so this is this thread's policy alone; where
+ * SCHED_IDLE is refused, the lowest nice value instead.
+ */
+static void
+yield_to_workers(void)
+{
+	struct sched_param	sp = { 0 };
+
+	if (pthread_setschedparam(pthread_self(), CRYPTO_SCHED_IDLE, &sp) == 0)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, 19) == -1)
+		log_warn("could not lower the hashing threads' priority");
+}
+
 static void *
 worker(void *arg)
 {
 	struct pwjob	*j;
 
 	(void)arg;
-	/* Hashing yields to the HTTP workers: a login storm slows logins,
-	 * not every other request. On Linux the nice value set for
-	 * PRIO_PROCESS 0 is the calling thread's alone. */
-	if (setpriority(PRIO_PROCESS, 0, 5) == -1)
-		log_warn("could not lower the hashing threads' priority");
+	yield_to_workers();
 	for (;;) {
 		pthread_mutex_lock(&q_lock);
 		while (q_head == NULL && !q_stopping)
@@ -223,6 +249,14 @@ client_gate(struct req *r)
 	return (addr_bucket(a, GATE_BUCKETS));
 }
 
+/* The answer of a full pool: come back in a second. */
+static int
+pool_full(struct req *r)
+{
+	return (problem_later(r, 503, 1, "too many logins at once; "
+	    "try again in a moment"));
+}
+
 int
 pwhash_admit(struct req *r)
 {
@@ -231,6 +265,14 @@ pwhash_admit(struct req *r)
 	long		 wait;
 
 	pthread_mutex_lock(&q_lock);
+	/* A full pool refuses here, before the login touches the database:
+	 * in a storm most attempts are refused, and each would otherwise
+	 * write (and then delete) its pending failure row for nothing.
+	 * pwhash_submit checks again, for the pool that fills meanwhile. */
+	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
+		pthread_mutex_unlock(&q_lock);
+		return (pool_full(r));
+	}
 	if (now - g->since >= 60 || now < g->since) {
 		g->since = now;
 		g->started = 0;
@@ -254,8 +296,7 @@ pwhash_submit(struct req *r, struct pwjob *j, handler_fn *resume)
 	if (q_stopping || q_inside >= config.hash_queue + nworkers) {
 		pthread_mutex_unlock(&q_lock);
 		pwjob_free(j);
-		return (problem_later(r, 503, 1, "too many logins at once; "
-		    "try again in a moment"));
+		return (pool_full(r));
 	}
 	if (gates[j->gate].inside >= config.login_per_addr) {
 		pthread_mutex_unlock(&q_lock);

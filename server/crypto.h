@@ -53,8 +53,10 @@ int	pwhash_now(const char *password, char out[crypto_pwhash_STRBYTES])
  */
 int	pwhash_submit(struct req *, struct pwjob *, handler_fn *resume);
 /*
- * Per-address fairness: 0 when the client (addr.h, behind trusted proxies)
- * may start another login this minute, else 429 with Retry-After. Jobs in
+ * Before a login's first database work: 503 + Retry-After when the pool
+ * is full already (so a refused login writes nothing), and per-address
+ * fairness: 0 when the client (addr.h, behind trusted proxies) may start
+ * another login this minute, else 429 with Retry-After. Jobs in
  * flight per address are capped in pwhash_submit (429 too), so one client
  * cannot fill the queue that everyone's logins share.
  */

@@ -6,6 +6,9 @@
  * may run it at once. Correctness does not hang on this thread: the event
  * lock applies a due release itself before any seat decision, the job
  * only makes the promotion happen at the time when nothing else changes.
+ * The same pass folds the summary report's count deltas
+ * (mt_summary_compact, schema/135_perf3.sql) once they pile up; readers
+ * sum whatever is there, so this only keeps their sums short.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,25 +28,38 @@ static pthread_mutex_t	lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t	wake = PTHREAD_COND_INITIALIZER;
 static int		running, stopping;
 
-/* One pass; on a broken connection drop it, the next pass reconnects. */
-static void
-release_due(PGconn **pg)
+/* One job (a SELECT of one integer); on a broken connection drop it, the
+ * next pass reconnects. Returns the integer, 0 on failure. */
+static int
+run_job(PGconn **pg, const char *sql, const char *what)
 {
 	PGresult	*res;
-	int		 n;
+	int		 n = 0;
 
 	if (*pg == NULL && (*pg = db_connect(config.db)) == NULL)
-		return;
-	res = PQexec(*pg, "SELECT mt_quota_release_due()");
+		return (0);
+	res = PQexec(*pg, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		log_warn("quota release: %s", PQerrorMessage(*pg));
+		log_warn("%s: %s", what, PQerrorMessage(*pg));
 		if (PQstatus(*pg) != CONNECTION_OK) {
 			PQfinish(*pg);
 			*pg = NULL;
 		}
-	} else if ((n = atoi(PQgetvalue(res, 0, 0))) > 0)
-		log_info("quota release: %d event(s) released", n);
+	} else
+		n = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
+	return (n);
+}
+
+static void
+release_due(PGconn **pg)
+{
+	int	n;
+
+	if ((n = run_job(pg, "SELECT mt_quota_release_due()",
+	    "quota release")) > 0)
+		log_info("quota release: %d event(s) released", n);
+	(void)run_job(pg, "SELECT mt_summary_compact()", "summary compaction");
 }
 
 static void *

@@ -303,6 +303,44 @@ def test_hashing_is_bounded():
     s.start()
 
 
+def test_refused_login_writes_nothing():
+    """A login refused because the hash pool is full answers 503 with
+    Retry-After before any database work: in a storm, refused attempts
+    must not each write (and delete) a pending failure row."""
+    import threading
+    s.stop()
+    # One hashing thread, no queue, and hashes that take seconds: the
+    # dummy verify of an unknown email holds the only slot meanwhile.
+    s.env.update({"MIGTRAIN_HASH_THREADS": "1", "MIGTRAIN_HASH_QUEUE": "0",
+                  "MIGTRAIN_PWHASH_OPS": "64"})
+    s.start()
+    first = []
+    t = threading.Thread(target=lambda: first.append(s.post(
+        "/api/v1/auth/login", {"email": "holder@example.org",
+                               "password": "whatever-long"}).status))
+    t.start()
+    # Its pending failure row is written just before the job is queued.
+    while t.is_alive() and s.sql("SELECT count(*) FROM login_failures"
+                                 " WHERE email = 'holder@example.org'") != "1":
+        pass
+    seq = s.sql("SELECT last_value FROM login_failures_id_seq")
+    refused = [s.post("/api/v1/auth/login", {"email": "trainee@example.org",
+                                             "password": PASSWORD})
+               for _ in range(3)]
+    after = s.sql("SELECT last_value FROM login_failures_id_seq")
+    t.join(120)
+    assert [r.status for r in refused] == [503] * 3, refused
+    assert all(r.header("Retry-After") == "1" for r in refused), refused
+    assert refused[0].header("Content-Type") == "application/problem+json"
+    assert after == seq, (seq, after)      # no failure row was reserved
+    assert first == [401], first
+    s.stop()
+    for k in ("MIGTRAIN_HASH_THREADS", "MIGTRAIN_HASH_QUEUE",
+              "MIGTRAIN_PWHASH_OPS"):
+        del s.env[k]
+    s.start()
+
+
 run(test_login_success_shape, test_login_failures_identical,
     test_login_validation, test_bearer_and_cookie, test_csrf_for_cookie_sessions,
     test_logout_revokes, test_session_checked_again_when_the_body_is_in,
@@ -310,5 +348,6 @@ run(test_login_success_shape, test_login_failures_identical,
     test_password_change_revokes_other_sessions, test_rate_limit_and_window,
     test_rate_limit_holds_under_parallel_attempts,
     test_no_secrets_in_clear, test_rehash_on_login, test_hashing_is_bounded,
+    test_refused_login_writes_nothing,
     before=lambda: s.sql("DELETE FROM login_failures"))
 finish(s)

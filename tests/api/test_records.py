@@ -709,6 +709,61 @@ def test_summary_csv():
     problem(s.get(SUM + "?format=csv&org_id=%d" % org_b, token=rev_a), 403)
 
 
+def test_summary_follows_changes():
+    """The course counts are kept as enrolments and users change (schema
+    135): after each kind of change, and after the server folds the
+    deltas, they equal the counts taken from the enrolments themselves."""
+    def shown(path, token):
+        return {(c["org_id"], c["course_id"]): (c["enrolled"], c["completed"])
+                for c in s.get(path, token=token).json["courses"]}
+
+    def counted(org=None):
+        out = {}
+        for line in q("SELECT u.org_id, e.course_id, count(*), "
+                      "count(e.completed_at) FROM enrollments e JOIN users u "
+                      "ON u.id = e.user_id WHERE :'v1' = '' OR u.org_id = "
+                      "nullif(:'v1', '')::bigint GROUP BY 1, 2",
+                      str(org or "")).splitlines():
+            o, c, n, d = map(int, line.split("|"))
+            out[(o, c)] = (n, d)
+        return out
+
+    def check(step):
+        assert shown(SUM, admin) == counted(), step
+        assert shown(SUM + "?org_id=%d" % org_a, rev_a) == counted(org_a), step
+        assert shown(SUM + "?org_id=%d" % org_b, coord) == counted(org_b), step
+
+    mc = course("moving-course", "Moving")
+    u1, u2 = (int(q("INSERT INTO users (email, name, role, org_id, "
+                    "password_hash) SELECT :'v1', 'M', 'trainee', :'v2', "
+                    "password_hash FROM users LIMIT 1 RETURNING id",
+                    email, org_a).splitlines()[0])
+              for email in ("move1@example.org", "move2@example.org"))
+    e1 = enrol(u1, mc, "2026-03-01T00:00:00Z")
+    e2 = enrol(u2, mc, "2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z")
+    enrol(u1, C1, "2026-03-01T00:00:00Z")
+    check("enrolled")
+    assert shown(SUM + "?org_id=%d" % org_a, rev_a)[(org_a, mc)] == (2, 1)
+    q("UPDATE enrollments SET completed_at = now() WHERE id = :'v1'", e1)
+    check("completed")
+    q("UPDATE users SET org_id = :'v1' WHERE id = :'v2'", org_b, u1)
+    check("moved to another organisation")
+    assert shown(SUM, admin)[(org_b, mc)] == (1, 1)
+    q("UPDATE enrollments SET user_id = :'v1' WHERE id = :'v2'", b1_id, e2)
+    check("enrolment given to another user")
+    q("DELETE FROM enrollments WHERE id = :'v1'", e2)
+    check("enrolment deleted")
+    # Enough changes for the job to fold the deltas (an even number of
+    # toggles, so the enrolment ends as it was).
+    q("DO $$ BEGIN FOR i IN 1..160 LOOP UPDATE enrollments SET "
+      "completed_at = CASE WHEN completed_at IS NULL THEN now() END "
+      "WHERE id = %d; END LOOP; END $$" % e1)
+    wait_for(lambda: q("SELECT count(*) = count(DISTINCT (org_id, course_id))"
+                       " FROM summary_enrolments") == "t",
+             "the summary deltas to be folded")
+    check("folded")
+
+
 # ---- transcripts ---------------------------------------------------------
 
 def tr_path(uid):
@@ -765,5 +820,6 @@ run(test_secondment_create, test_secondment_create_forbidden,
     test_secondment_filters_and_pages, test_records_items,
     test_records_scoping, test_records_filters, test_records_csv,
     test_records_csv_large_and_abort, test_summary, test_summary_scoping,
-    test_summary_csv, test_transcript, test_transcript_scoping)
+    test_summary_csv, test_transcript, test_transcript_scoping,
+    test_summary_follows_changes)
 finish(s, bs)

@@ -36,13 +36,13 @@ SELECT id, row_number() OVER (ORDER BY id) AS n
   FROM users WHERE email LIKE 'official%@bench.example';
 
 INSERT INTO courses (slug, title, audience, published)
-SELECT format('bench-course-%s', g), format('Bench course %s: borders, visas', g),
+SELECT format('gen-course-%s', g), format('Bench course %s: borders, visas', g),
        '{all}', true
   FROM generate_series(1, 50) g;
 
 CREATE TEMP TABLE bench_courses AS
 SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
-  FROM courses WHERE slug LIKE 'bench-course-%';
+  FROM courses WHERE slug LIKE 'gen-course-%';
 
 INSERT INTO quizzes (title, questions)
 SELECT format('Bench quiz %s', n), '[{"id": 1}]' FROM bench_courses;

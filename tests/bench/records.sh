@@ -82,8 +82,20 @@ timeit "summary report, one organisation" "$base/reports/summary?org_id=$org"
 timeit "records page, one organisation (limit 50)" "$base/records?org_id=$org&limit=50"
 after=$(curl -fs -H "Authorization: Bearer $token" "$base/records?org_id=$org&limit=200" | jq -r .next)
 timeit "records next page, one organisation" "$base/records?org_id=$org&limit=50&after=$after"
-timeit "records page, one org and course" "$base/records?org_id=$org&course_id=$(psql "$MIGTRAIN_DB" -qtAc "SELECT min(id) FROM courses WHERE slug LIKE 'bench-%'")&limit=50"
+timeit "records page, one org and course" "$base/records?org_id=$org&course_id=$(psql "$MIGTRAIN_DB" -qtAc "SELECT min(id) FROM courses WHERE slug LIKE 'gen-course-%' OR slug LIKE 'bench-course-%'")&limit=50"
 timeit "records page, one org, completed in June" "$base/records?org_id=$org&from=2025-06-01&to=2025-06-30&limit=50"
+
+# p99 of the records page under steady load (wrk --latency), at 1 and at
+# 8 connections, 3 runs each (median and spread).
+p99s() {
+  for _ in 1 2 3; do
+    wrk -t1 -c"$1" -d5s --latency -H "Authorization: Bearer $token" "$2" |
+      awk '/Requests\/sec/ {r=$2} /^ +99%/ {v=$2; if (v ~ /us$/) m=v/1000; else if (v ~ /ms$/) m=v+0; else m=v*1000} END {printf "%.1f %.0f\n", m, r}'
+  done | sort -n | awk '{p[NR]=$1; r[NR]=$2} END {printf "p99 %.1f ms (%.1f..%.1f), %s req/s", p[2], p[1], p[3], r[2]}'
+}
+for c in 1 8; do
+  echo "records page, one organisation, wrk -c$c: $(p99s "$c" "$base/records?org_id=$org&limit=50"); load $(cut -d' ' -f1-3 /proc/loadavg)"
+done
 
 echo "== full CSV export"
 # VmHWM is the peak of the whole process life, and the server's start (the

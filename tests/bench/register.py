@@ -27,8 +27,11 @@ def main():
         token = os.environ["BENCH_TOKEN"]
         db = os.environ["MIGTRAIN_DB"]
     else:
+        # All clients come from 127.0.0.1: let them all connect, with the
+        # set-up connection besides.
         env = {"MIGTRAIN_THREADS": os.environ.get("MIGTRAIN_THREADS",
-                                                  str(os.cpu_count() or 2))}
+                                                  str(os.cpu_count() or 2)),
+               "MIGTRAIN_MAX_CONNECTIONS_PER_ADDRESS": str(CLIENTS + 16)}
         server = Server("bench", env=env).start()
         token = server.bootstrap()
         host, port, db = "127.0.0.1", server.port, server.db
