@@ -28,9 +28,10 @@ export const browser = await chromium.launch({
 });
 
 // A browser context (own cookies) with one page that records page errors,
-// console errors and any request to another origin.
-export async function open(locale = 'en-GB') {
-  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 800 } });
+// console errors and any request to another origin. opts go to
+// newContext (e.g. timezoneId).
+export async function open(locale = 'en-GB', opts = {}) {
+  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 800 }, ...opts });
   const page = await ctx.newPage();
   page.external = [];
   page.on('request', r => { if (!r.url().startsWith(fx.base) && !r.url().startsWith('data:')) page.external.push(r.url()); });

@@ -12,18 +12,9 @@ export function useForm(initial) {
   return [v, set, setV];
 }
 
-// "2026-11-27T09:30:00Z" ⇄ the local "2026-11-27T11:30" of datetime-local.
-export function toLocalInput(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const p = n => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-export function fromLocalInput(s) {
-  if (!s) return null;
-  const d = new Date(s);
-  return isNaN(d) ? s : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+// datetime-local values are on the office's clock (lib/zone.js), not the
+// browser's.
+export { toOfficeInput as toLocalInput, fromOfficeInput as fromLocalInput } from '../lib/zone.js';
 
 // Every page of a list (for selects and charts); stops at `max` rows.
 export async function getAll(path, params = {}, max = 2000) {

@@ -53,7 +53,7 @@ export function t(key, vars) {
   return s;
 }
 
-const locale = () => (language.get() === 'lt' ? 'lt-LT' : 'en-GB');
+export const locale = () => (language.get() === 'lt' ? 'lt-LT' : 'en-GB');
 
 export function fmtDate(iso, opts) {
   if (!iso) return '';

@@ -1,19 +1,23 @@
 // Events: the list (upcoming by default, filter by kind), one event's
 // details with `Register` / `Cancel registration`, the caller's status and
-// waitlist position, and calendar links (.ics of one event, of all mine).
+// waitlist position, and calendar links (.ics of one event, of all mine);
+// for a confirmed registrant the event's tests, for an attendee once the
+// event has started its evaluation. Times are on the office's clock.
 import { html, useState } from '../lib/html.js';
-import { t, fmtDate, fmtDateTime, fmtNumber } from '../lib/i18n.js';
+import { t, fmtNumber } from '../lib/i18n.js';
+import { fmtOfficeDate, fmtOfficeDateTime, fmtOfficeRange } from '../lib/zone.js';
 import { screen, nav, query, setQuery } from '../lib/router.js';
 import { get, post, del, qs } from '../lib/api.js';
 import { Page, usePaged, MoreButton, useApi, Loaded, Badge, ErrorBox } from '../components/ui.js';
 import { CalendarFeed } from '../components/calendar-feed.js';
 import { Nominations } from '../components/nominations.js';
+import { Evaluation } from '../components/evaluation.js';
 
 const KINDS = ['seminar', 'training', 'study_visit'];
 const today = () => new Date().toISOString().slice(0, 10);
 
 function when(e) {
-  const a = fmtDate(e.starts_at), b = fmtDate(e.ends_at);
+  const a = fmtOfficeDate(e.starts_at), b = fmtOfficeDate(e.ends_at);
   return a === b ? a : a + ' – ' + b;
 }
 function place(e) {
@@ -75,11 +79,11 @@ function EventDetails({ params, user }) {
         <div>
           <p class="prose-plain">${e.description}</p>
           <dl class="pairs">
-            <dt>${t('events.when')}</dt><dd>${fmtDateTime(e.starts_at)} – ${fmtDateTime(e.ends_at)}</dd>
+            <dt>${t('events.when')}</dt><dd>${fmtOfficeRange(e.starts_at, e.ends_at)}</dd>
             <dt>${t('events.where')}</dt><dd>${place(e)}</dd>
             <dt>${t('events.capacity')}</dt><dd>${t('events.taken', { confirmed: fmtNumber(e.confirmed), capacity: fmtNumber(e.capacity) })}</dd>
             ${e.waitlisted ? html`<dt>${t('events.waitlist')}</dt><dd>${fmtNumber(e.waitlisted)}</dd>` : null}
-            ${e.registration_closes_at ? html`<dt>${t('events.closes')}</dt><dd>${fmtDateTime(e.registration_closes_at)}</dd>` : null}
+            ${e.registration_closes_at ? html`<dt>${t('events.closes')}</dt><dd>${t('zone.label', { text: fmtOfficeDateTime(e.registration_closes_at) })}</dd>` : null}
             ${e.requires_approval ? html`<dt>${t('events.approval')}</dt><dd>${t('events.approvalYes')}</dd>` : null}
           </dl>
         </div>
@@ -90,6 +94,11 @@ function EventDetails({ params, user }) {
             <p><${Badge} kind=${r.status === 'confirmed' ? 'ok' : 'warn'}>${t('reg.' + r.status)}<//></p>
             ${r.status === 'waitlisted' && r.waitlist_position ? html`<p>${t('events.position', { n: r.waitlist_position })}</p>` : null}
             ${r.status === 'confirmed' ? html`<p><a href=${'/api/v1/events/' + e.id + '/calendar'} download=${'event-' + e.id + '.ics'}>${t('events.ics')}</a></p>` : null}
+            ${r.status === 'confirmed' && (e.pre_quiz_id || e.post_quiz_id) ? html`<div class="event-tests">
+              <h3>${t('ev2.tests')}</h3><p class="hint">${t('ev2.testsIntro')}</p>
+              <ul>${e.pre_quiz_id ? html`<li><a href=${'/events/' + e.id + '/tests/pre'}>${t('ev2.preTest')}</a></li>` : null}
+                ${e.post_quiz_id ? html`<li><a href=${'/events/' + e.id + '/tests/post'}>${t('ev2.postTest')}</a></li>` : null}</ul>
+            </div>` : null}
             ${e.status === 'scheduled' ? html`<button type="button" class="button danger" disabled=${busy}
               onClick=${() => act(() => del('/registrations/' + r.id))}>${t('events.cancel')}</button>` : null}`
           : open ? html`<p>${e.confirmed >= e.capacity ? t('events.fullWaitlist') : t('events.seatsLeft', { n: e.capacity - e.confirmed })}</p>
@@ -98,6 +107,8 @@ function EventDetails({ params, user }) {
           : html`<p>${t('events.closed')}</p>`}
         </div>`}
       </div>
+      ${r && user.role !== 'reviewer' && r.status === 'confirmed' && (r.attendance === 'attended' || r.attendance === 'partial') &&
+        Date.parse(e.starts_at) <= now && (e.evaluation || []).length ? html`<${Evaluation} registration=${r} event=${e} />` : null}
       <p><a href="/events">${t('events.back')}</a></p>
     <//>`;
   }}<//>`;

@@ -17,6 +17,7 @@ import './dashboard.js';
 import './authoring.js';
 import './manage-events.js';
 import './event-report.js';
+import './event-tests.js';
 import './secondments.js';
 import './admin.js';
 import './outbox.js';

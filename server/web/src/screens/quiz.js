@@ -149,6 +149,8 @@ function Review({ attempt }) {
 
 export function QuizPlayer({ data, user, pager }) {
   const { course, module, enrollment } = data;
+  // An event's pre/post test has the event, not a course, as its home.
+  const home = data.home || { href: '/courses/' + course.id, title: course.title, label: t('lesson.toCourse') };
   const info = useApi('/quizzes/' + module.quiz_id);
   const [attempt, setAttempt] = useState(null);
   const [values, setValues] = useState({});
@@ -202,7 +204,7 @@ export function QuizPlayer({ data, user, pager }) {
   }
 
   return html`<${Page} title=${module.title} titleLang=${course.language} className="quiz">
-    <p class="crumbs"><a href=${'/courses/' + course.id} lang=${course.language}>${course.title}</a></p>
+    <p class="crumbs"><a href=${home.href} lang=${course.language}>${home.title}</a></p>
     <${Loaded} q=${info}>${quiz => html`
       ${!attempt ? html`<div class="card quiz-intro">
         <dl class="pairs">
@@ -221,7 +223,7 @@ export function QuizPlayer({ data, user, pager }) {
       ${result ? html`<section class=${'card result ' + (result.passed ? 'passed' : 'failed')} aria-labelledby="result-h">
         <h2 id="result-h" tabindex="-1" ref=${heading}>${result.passed ? t('quiz.passed') : t('quiz.failed')}</h2>
         <p class="score">${t('quiz.score', { score: fmtNumber(result.score), max: fmtNumber(result.max_score), percent: fmtPercent(result.percent) })}</p>
-        ${result.passed ? html`<p><a href=${'/courses/' + course.id}>${t('lesson.toCourse')}</a></p>` : null}
+        ${result.passed ? html`<p><a href=${home.href}>${home.label}</a></p>` : null}
       </section>` : null}
       <${ErrorBox} error=${error} />
       ${!attempt && enrollment && !(result && result.passed) && quiz.attempts_left !== 0
