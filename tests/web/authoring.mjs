@@ -98,6 +98,8 @@ try {
     await dialog.getByRole('button', { name: 'Yes, delete' }).click();
     await coord.getByText('“Extra material” was deleted.').waitFor();
     await dialog.waitFor({ state: 'detached' });
+    // The list follows once the course is read again.
+    await del.waitFor({ state: 'detached' });
     const after = await moduleTitles(coord);
     check(JSON.stringify(after) === JSON.stringify(before.filter(x => x !== 'Extra material')), 'the lesson is gone: ' + after);
     check(await coord.evaluate(() => document.activeElement && document.activeElement.id) === 'c-mods', 'focus on the modules heading');

@@ -78,7 +78,9 @@ function CourseForm({ course, onSaved }) {
 }
 
 // Modules in order; Move up/down buttons (keyboard) and drag and drop both
-// send the whole new order to PUT /courses/{id}/modules/order.
+// send the whole new order to PUT /courses/{id}/modules/order. Rows are
+// keyed by module: each row's delete dialog keeps its own state, and a
+// deleted row goes as a whole (unkeyed, a stale row could linger).
 function ModuleOrder({ course, onChange, onDeleted }) {
   const [error, setError] = useState(null);
   const [msg, setMsg] = useState('');
@@ -108,7 +110,7 @@ function ModuleOrder({ course, onChange, onDeleted }) {
   return html`<div>
     <${ErrorBox} error=${error} />
     <p class="hint">${t('author.orderHint')}</p>
-    <ol class="modules sortable">${mods.map((m, i) => html`<li class=${'module' + (drag === i ? ' dragging' : '')} draggable="true"
+    <ol class="modules sortable">${mods.map((m, i) => html`<li key=${m.id} class=${'module' + (drag === i ? ' dragging' : '')} draggable="true"
         onDragStart=${e => { setDrag(i); e.dataTransfer.effectAllowed = 'move'; e.dataTransfer.setData('text/plain', String(i)); }}
         onDragOver=${e => e.preventDefault()} onDragEnd=${() => setDrag(null)}
         onDrop=${e => { e.preventDefault(); const from = Number(e.dataTransfer.getData('text/plain')); setDrag(null); move(from, i); }}>
