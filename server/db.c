@@ -25,7 +25,6 @@
 #include "problem.h"
 
 #define DB_STMT_MAX		512
-#define DB_PARAMS_MAX		32
 #define DB_ACQUIRE_TIMEOUT_S	5
 #define DB_LAG_CHECK_MS		1000
 
@@ -398,18 +397,25 @@ db_queryv(struct req *r, const char *sql, int n, const char *const *params)
 	return (unavailable(r), NULL);
 }
 
+void
+db_params(const char **params, int n, va_list ap)
+{
+	int	i;
+
+	if (n > DB_PARAMS_MAX)
+		abort();
+	for (i = 0; i < n; i++)
+		params[i] = va_arg(ap, const char *);
+}
+
 PGresult *
 db_query(struct req *r, const char *sql, int n, ...)
 {
 	const char	*params[DB_PARAMS_MAX];
 	va_list		 ap;
-	int		 i;
 
-	if (n > DB_PARAMS_MAX)
-		abort();
 	va_start(ap, n);
-	for (i = 0; i < n; i++)
-		params[i] = va_arg(ap, const char *);
+	db_params(params, n, ap);
 	va_end(ap);
 	return (db_queryv(r, sql, n, params));
 }
@@ -420,12 +426,9 @@ reply_first(struct req *r, unsigned status, const char *what, int compact,
 {
 	const char	*params[DB_PARAMS_MAX];
 	PGresult	*res;
-	int		 i, rc;
+	int		 rc;
 
-	if (n > DB_PARAMS_MAX)
-		abort();
-	for (i = 0; i < n; i++)
-		params[i] = va_arg(ap, const char *);
+	db_params(params, n, ap);
 	if ((res = db_queryv(r, sql, n, params)) == NULL)
 		return (-1);
 	if (PQntuples(res) == 0 || PQgetisnull(res, 0, 0))

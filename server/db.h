@@ -7,6 +7,7 @@
 #define MIGTRAIN_DB_H
 
 #include <libpq-fe.h>
+#include <stdarg.h>
 
 #include "http.h"
 
@@ -15,6 +16,9 @@
  * half for exports in flight, half for exports whose client has gone but
  * whose worker has not let go yet (see records.c). */
 #define DB_POOL_SLACK	4
+
+/* Parameters of one statement at most. */
+#define DB_PARAMS_MAX	32
 
 int	 db_init(const char *conninfo, unsigned size);
 void	 db_shutdown(void);
@@ -50,6 +54,9 @@ unsigned db_size(void);
 PGresult *db_query(struct req *, const char *sql, int n, ...) WARN_UNUSED;
 PGresult *db_queryv(struct req *, const char *sql, int n,
 	    const char *const *params) WARN_UNUSED;
+/* Collects the n const char * arguments of ap into params (at most
+ * DB_PARAMS_MAX), for functions that take them as db_query does. */
+void	 db_params(const char **params, int n, va_list ap);
 /*
  * Runs sql and answers with the text of its first row's first column
  * (JSON). No row, or NULL → 404 with `what` in the detail.

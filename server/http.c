@@ -365,9 +365,25 @@ access_handler(void *cls, struct MHD_Connection *conn, const char *url,
 static int
 dispatch(struct req *r)
 {
-	if ((r->route->flags & ROUTE_AUTH) && session_resolve(r) == -1)
-		return (-1);
-	return (r->route->handler(r));
+	int	rc;
+
+	if (!(r->route->flags & ROUTE_CALLER_IN_SQL)) {
+		if ((r->route->flags & ROUTE_AUTH) && session_resolve(r) == -1)
+			return (-1);
+		return (r->route->handler(r));
+	}
+	/*
+	 * The handler's statement checks the caller (session_reply). What
+	 * it refused before that statement ran (a bad query string) is a
+	 * 401 all the same for an unknown caller, as on every other route.
+	 */
+	rc = r->route->handler(r);
+	if (rc == -1 && !r->authed && r->problem.status != 401 &&
+	    r->problem.status < 500 && session_resolve(r) == -1) {
+		json_decref(r->problem.errors);
+		r->problem.errors = NULL;
+	}
+	return (rc);
 }
 
 int

@@ -26,6 +26,8 @@ typedef int handler_fn(struct req *);
 #define ROUTE_BIG_BODY	0x02	/* 5 MiB body cap instead of 1 MiB */
 #define ROUTE_SECRET_PATH 0x04	/* the path holds a secret: log the pattern */
 #define ROUTE_USER_JSON	0x08	/* the session brings r->sess.user_json */
+#define ROUTE_CALLER_IN_SQL 0x10	/* ROUTE_AUTH, checked by the handler's
+					   statement (session_reply) */
 
 struct route {
 	const char	*method;

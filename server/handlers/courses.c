@@ -15,6 +15,7 @@
 #include "markdown.h"
 #include "problem.h"
 #include "scope.h"
+#include "session.h"
 #include "text.h"
 
 #define COURSES_Q_MAX		200	/* characters of a search */
@@ -35,15 +36,18 @@ static int	enrollments_create(struct req *);
 static int	enrollments_list(struct req *);
 
 const struct route course_routes[] = {
-	{ "GET", "/api/v1/courses", courses_list, ROUTE_AUTH },
+	{ "GET", "/api/v1/courses", courses_list,
+	    ROUTE_AUTH | ROUTE_CALLER_IN_SQL },
 	{ "POST", "/api/v1/courses", courses_create, ROUTE_AUTH },
-	{ "GET", "/api/v1/courses/{id}", courses_get, ROUTE_AUTH },
+	{ "GET", "/api/v1/courses/{id}", courses_get,
+	    ROUTE_AUTH | ROUTE_CALLER_IN_SQL },
 	{ "PATCH", "/api/v1/courses/{id}", courses_update, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/courses/{id}", courses_delete, ROUTE_AUTH },
 	{ "POST", "/api/v1/courses/{id}/modules", modules_create, ROUTE_AUTH },
 	{ "PUT", "/api/v1/courses/{id}/modules/order", modules_reorder,
 	    ROUTE_AUTH },
-	{ "GET", "/api/v1/modules/{id}", modules_get, ROUTE_AUTH },
+	{ "GET", "/api/v1/modules/{id}", modules_get,
+	    ROUTE_AUTH | ROUTE_CALLER_IN_SQL },
 	{ "PATCH", "/api/v1/modules/{id}", modules_update, ROUTE_AUTH },
 	{ "DELETE", "/api/v1/modules/{id}", modules_delete, ROUTE_AUTH },
 	{ "POST", "/api/v1/modules/{id}/complete", modules_complete,
@@ -145,6 +149,20 @@ course_read(struct req *r, json_t *b, int create, struct course_in *c)
 	return (0);
 }
 
+/*
+ * The page object of API §2 over the first $5 + 1 rows (id, catalog_json)
+ * of `rows` in id order: the first $5 rows' stored JSON (130_perf2.sql),
+ * compact as PostgreSQL writes it, and the cursor when there are more.
+ */
+#define CATALOG_PAGE_OF(rows) \
+	"SELECT mt_page_json(" \
+	"  array_to_json(array_agg(p.catalog_json ORDER BY p.n)" \
+	"                FILTER (WHERE p.n <= $5))," \
+	"  CASE WHEN max(p.n) > $5 THEN" \
+	"    mt_cursor(max(p.id) FILTER (WHERE p.n <= $5)) END)" \
+	"  FROM (SELECT id, catalog_json, row_number() OVER (ORDER BY id) AS n" \
+	"          FROM " rows " x ORDER BY id LIMIT $5::int + 1) p"
+
 static int
 courses_list(struct req *r)
 {
@@ -164,40 +182,31 @@ courses_list(struct req *r)
 	after = req_id_text(r, p.after);
 	limit = req_id_text(r, p.limit);
 	/*
-	 * A search is its own statement, not "$5 IS NULL OR ...", so that
-	 * even a generic plan can use the GIN index. The matches are taken
-	 * first (a materialised CTE) and then ordered by id for the keyset:
-	 * otherwise the planner likes to walk the primary key in id order
-	 * and filter every row through the tsquery, which is a scan.
+	 * Staff (c.staff, the caller) see drafts. A search is its own
+	 * statement, not "$8 IS NULL OR ...", so that even a generic plan
+	 * can use the GIN index. The matches are taken first (a materialised
+	 * CTE) and then ordered by id for the keyset: otherwise the planner
+	 * likes to walk the primary key in id order and filter every row
+	 * through the tsquery, which is a scan.
 	 */
 	if (q != NULL)
-		return (db_reply(r, 200, "page",
-		    "WITH hit AS MATERIALIZED ("
-		    "  SELECT * FROM courses"
-		    "   WHERE search @@ websearch_to_tsquery('english', $5)"
-		    "     AND id > $1 AND (published OR $3::boolean)"
-		    "     AND ($4::text IS NULL OR audience && ARRAY[$4, 'all']))"
-		    "SELECT mt_page(json_agg(course_json(c) ORDER BY c.id), $2)::text"
-		    "  FROM (SELECT * FROM hit ORDER BY id LIMIT $2::int + 1) c",
-		    5, after, limit, staff_text(r), audience, q));
-	/*
-	 * The page object of mt_page, built here from the numbered rows:
-	 * mt_page parses the JSON array it is given three times. Each
-	 * course's JSON is the one stored in its row (schema/130_perf2.sql),
-	 * compact as PostgreSQL writes it.
-	 */
-	return (db_reply_compact(r, 200, "page",
-	    "SELECT mt_page_json("
-	    "  array_to_json(array_agg(p.catalog_json ORDER BY p.n)"
-	    "                FILTER (WHERE p.n <= $2)),"
-	    "  CASE WHEN max(p.n) > $2 THEN"
-	    "    mt_cursor(max(p.id) FILTER (WHERE p.n <= $2)) END)::text"
-	    "  FROM (SELECT id, catalog_json, row_number() OVER (ORDER BY id) AS n"
-	    "          FROM courses"
-	    "         WHERE id > $1 AND (published OR $3::boolean)"
-	    "           AND ($4::text IS NULL OR audience && ARRAY[$4, 'all'])"
-	    "         ORDER BY id LIMIT $2::int + 1) p",
-	    4, after, limit, staff_text(r), audience));
+		return (session_reply(r, "page",
+		    "SELECT " CALLER_COLUMNS ", (WITH hit AS MATERIALIZED ("
+		    "  SELECT id, catalog_json FROM courses"
+		    "   WHERE search @@ websearch_to_tsquery('english', $7)"
+		    "     AND id > $4 AND (published OR c.staff)"
+		    "     AND ($6::text IS NULL OR audience && ARRAY[$6, 'all']))"
+		    "  " CATALOG_PAGE_OF("hit") ")::text"
+		    "  FROM " CALLER_FROM,
+		    4, after, limit, audience, q));
+	return (session_reply(r, "page",
+	    "SELECT " CALLER_COLUMNS ", (" CATALOG_PAGE_OF("("
+	    "    SELECT id, catalog_json FROM courses"
+	    "     WHERE id > $4 AND (published OR c.staff)"
+	    "       AND ($6::text IS NULL OR audience && ARRAY[$6, 'all'])"
+	    "     ORDER BY id LIMIT $5::int + 1)") ")::text"
+	    "  FROM " CALLER_FROM,
+	    3, after, limit, audience));
 }
 
 static int
@@ -211,13 +220,14 @@ courses_get(struct req *r)
 	 * course_json(c, true), so that the whole JSON is planned once per
 	 * connection (schema/120_perf.sql); each module's JSON is stored in
 	 * its row (130_perf2.sql). */
-	return (db_reply_compact(r, 200, "course",
-	    "SELECT course_with_modules_json(c, coalesce((SELECT array_to_json("
+	return (session_reply(r, "course",
+	    "SELECT " CALLER_COLUMNS ", (SELECT course_with_modules_json(k,"
+	    "         coalesce((SELECT array_to_json("
 	    "         array_agg(m.list_json ORDER BY m.position))"
-	    "         FROM modules m WHERE m.course_id = c.id), '[]'))::text"
-	    "  FROM courses c"
-	    " WHERE id = $1 AND (published OR $2::boolean)",
-	    2, req_id_text(r, id), staff_text(r)));
+	    "         FROM modules m WHERE m.course_id = k.id), '[]'))::text"
+	    "  FROM courses k WHERE k.id = $4 AND (k.published OR c.staff))"
+	    "  FROM " CALLER_FROM,
+	    1, req_id_text(r, id)));
 }
 
 static int
@@ -425,11 +435,12 @@ modules_get(struct req *r)
 
 	if (req_param_id(r, 0, &id) == -1)
 		return (-1);
-	return (db_reply_compact(r, 200, "module",	/* stored: 130_perf2.sql */
-	    "SELECT m.full_json::text FROM modules m"
-	    "  JOIN courses c ON c.id = m.course_id"
-	    " WHERE m.id = $1 AND (c.published OR $2::boolean)",
-	    2, req_id_text(r, id), staff_text(r)));
+	return (session_reply(r, "module",	/* stored: 130_perf2.sql */
+	    "SELECT " CALLER_COLUMNS ", (SELECT m.full_json::text FROM modules m"
+	    "  JOIN courses k ON k.id = m.course_id"
+	    " WHERE m.id = $4 AND (k.published OR c.staff))"
+	    "  FROM " CALLER_FROM,
+	    1, req_id_text(r, id)));
 }
 
 /* PATCH /modules/{id} {"title"?, "body_md"?}: body_md only on a lesson

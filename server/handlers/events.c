@@ -15,6 +15,7 @@
 #include "ical.h"
 #include "problem.h"
 #include "route.h"
+#include "session.h"
 #include "text.h"
 
 static int	events_list(struct req *);
@@ -26,7 +27,8 @@ static int	events_calendar(struct req *);
 static int	events_my_calendar(struct req *);
 
 const struct route event_routes[] = {
-	{ "GET", "/api/v1/events", events_list, ROUTE_AUTH },
+	{ "GET", "/api/v1/events", events_list,
+	    ROUTE_AUTH | ROUTE_CALLER_IN_SQL },
 	{ "POST", "/api/v1/events", events_create, ROUTE_AUTH },
 	{ "GET", "/api/v1/events/{id}", events_get, ROUTE_AUTH },
 	{ "PATCH", "/api/v1/events/{id}", events_update, ROUTE_AUTH },
@@ -145,37 +147,41 @@ events_list(struct req *r)
 	/*
 	 * One statement planned once per connection: each event is the text
 	 * stored in its row around its live counts and quotas, which are
-	 * this statement's own subqueries (schema/130_perf2.sql), and the
-	 * page is joined as text, compact. The cursor names the last event
-	 * of the page.
+	 * this statement's own subqueries (schema/130_perf2.sql): both
+	 * counts in one scan, the quotas only for events that have some
+	 * (155_event_list.sql). The page is joined as text, compact. The
+	 * cursor names the last event of the page.
 	 */
-	return (db_reply_compact(r, 200, "page",
-	    "SELECT mt_page_text("
-	    "  string_agg(mt_event_text(p.json_head,"
-	    "    (SELECT count(*) FROM registrations g"
-	    "      WHERE g.event_id = p.id AND g.status = 'confirmed'),"
-	    "    (SELECT count(*) FROM registrations g"
-	    "      WHERE g.event_id = p.id AND g.status = 'waitlisted'),"
-	    "    (SELECT coalesce(array_to_json(array_agg(ROW(q.org_id, q.seats,"
+	return (session_reply(r, "page",
+	    "SELECT " CALLER_COLUMNS ", (SELECT mt_page_text("
+	    "  string_agg(mt_event_text(p.json_head, k.confirmed, k.waitlisted,"
+	    "    CASE WHEN p.has_quotas THEN (SELECT coalesce(array_to_json(array_agg("
+	    "      ROW(q.org_id, q.seats,"
 	    "        (SELECT count(*) FROM registrations g"
 	    "          WHERE g.event_id = q.event_id AND g.status = 'confirmed'"
 	    "            AND g.seat_org_id = q.org_id))::mt_quota_out"
 	    "        ORDER BY q.org_id)), '[]')"
-	    "       FROM event_quotas q WHERE q.event_id = p.id),"
-	    "    p.json_tail), ',' ORDER BY p.n) FILTER (WHERE p.n <= $2),"
-	    "  CASE WHEN max(p.n) > $2 THEN"
-	    "    mt_cursor(max(p.id) FILTER (WHERE p.n = $2)) END)"
-	    "  FROM (SELECT id, json_head, json_tail,"
+	    "      FROM event_quotas q WHERE q.event_id = p.id) ELSE '[]' END,"
+	    "    p.json_tail), ',' ORDER BY p.n) FILTER (WHERE p.n <= $5),"
+	    "  CASE WHEN max(p.n) > $5 THEN"
+	    "    mt_cursor(max(p.id) FILTER (WHERE p.n = $5)) END)"
+	    "  FROM (SELECT id, json_head, json_tail, has_quotas,"
 	    "               row_number() OVER (ORDER BY starts_at, id) AS n"
 	    "          FROM events"
-	    "        WHERE ($1::bigint = 0 OR (starts_at, id) >"
-	    "               (SELECT starts_at, id FROM events WHERE id = $1))"
-	    "          AND ($3::text IS NULL OR kind = $3)"
-	    "          AND ($4::timestamptz IS NULL OR ends_at > $4::timestamptz)"
-	    "          AND ($5::text IS NULL OR starts_at < CASE"
-	    "               WHEN length($5) = 10 THEN ($5::date + 1)::timestamptz"
-	    "               ELSE $5::timestamptz END)"
-	    "        ORDER BY starts_at, id LIMIT $2::int + 1) p",
+	    "        WHERE ($4::bigint = 0 OR (starts_at, id) >"
+	    "               (SELECT starts_at, id FROM events WHERE id = $4))"
+	    "          AND ($6::text IS NULL OR kind = $6)"
+	    "          AND ($7::timestamptz IS NULL OR ends_at > $7::timestamptz)"
+	    "          AND ($8::text IS NULL OR starts_at < CASE"
+	    "               WHEN length($8) = 10 THEN ($8::date + 1)::timestamptz"
+	    "               ELSE $8::timestamptz END)"
+	    "        ORDER BY starts_at, id LIMIT $5::int + 1) p"
+	    "  CROSS JOIN LATERAL (SELECT"
+	    "         count(*) FILTER (WHERE g.status = 'confirmed') AS confirmed,"
+	    "         count(*) FILTER (WHERE g.status = 'waitlisted') AS waitlisted"
+	    "         FROM registrations g WHERE g.event_id = p.id"
+	    "          AND g.status IN ('confirmed', 'waitlisted')) k)"
+	    "  FROM " CALLER_FROM,
 	    5, req_id_text(r, p.after), req_id_text(r, p.limit), kind, from, to));
 }
 

@@ -532,8 +532,78 @@ def test_progress_refused():
     assert r.status == 200 and r.json["progress"] == {"done": 1, "total": 3}, r
 
 
+def test_hot_paths_check_the_caller():
+    """The catalogue, a course, a lesson and the event list check the
+    caller in their own statement (one round trip, issue 11): every
+    check of the separate session lookup still holds there, on the next
+    request, with nothing cached."""
+    draft = course(title="Hidden draft")
+    dm = lesson(draft["id"])
+    pub, (pm, _) = published_course()
+    paths = ["/api/v1/courses?limit=5", "/api/v1/courses?q=hidden",
+             "/api/v1/courses/%d" % pub["id"], "/api/v1/modules/%d" % pm["id"],
+             "/api/v1/events?limit=5"]
+    bad_queries = ["/api/v1/courses?limit=abc", "/api/v1/courses?audience=x",
+                   "/api/v1/events?kind=x"]
+    uid, tok = s.user(admin, "hot@a.example", "trainee", org_a)
+
+    def catalog(tok):
+        """The ids of the whole catalogue the caller sees, page by page."""
+        seen, after = [], ""
+        while True:
+            page = s.get("/api/v1/courses?limit=100" + after, token=tok).json
+            seen += ids(page)
+            if page["next"] is None:
+                return seen
+            after = "&after=" + page["next"]
+    for p in paths:
+        assert s.get(p, token=tok).status == 200, p
+        problem(s.get(p), 401)
+        problem(s.get(p, token="x" * 43), 401)
+    # A bad query string is a 400 for a known caller only; an unknown one
+    # hears 401 first, as on every other route.
+    for p in bad_queries:
+        problem(s.get(p, token=tok), 400)
+        r = problem(s.get(p), 401)
+        assert "errors" not in r, r
+        problem(s.get(p, token="x" * 43), 401)
+    # A role change counts from the next request: drafts appear and go.
+    problem(s.get("/api/v1/modules/%d" % dm["id"], token=tok), 404)
+    assert draft["id"] not in catalog(tok)
+    assert s.patch("/api/v1/users/%d" % uid, {"role": "coordinator"},
+                   token=admin).status == 200
+    assert s.get("/api/v1/modules/%d" % dm["id"], token=tok).status == 200
+    assert s.get("/api/v1/courses/%d" % draft["id"], token=tok).status == 200
+    assert draft["id"] in catalog(tok)
+    assert draft["id"] in ids(s.get("/api/v1/courses?q=hidden", token=tok).json)
+    assert s.patch("/api/v1/users/%d" % uid, {"role": "trainee"},
+                   token=admin).status == 200
+    problem(s.get("/api/v1/courses/%d" % draft["id"], token=tok), 404)
+    assert draft["id"] not in ids(s.get("/api/v1/courses?q=hidden", token=tok).json)
+    # The session is touched when due, as by the separate lookup.
+    sid = s.sql("SELECT max(id) FROM sessions WHERE user_id = :'v1'", uid)
+    s.sql("UPDATE sessions SET last_seen_at = now() - interval '2 hours'"
+          " WHERE id = :'v1'", sid)
+    assert s.get("/api/v1/events", token=tok).status == 200
+    assert s.sql("SELECT last_seen_at > now() - interval '1 minute'"
+                 " FROM sessions WHERE id = :'v1'", sid) == "t"
+    # Deactivation and logout end it on every hot path.
+    assert s.patch("/api/v1/users/%d" % uid, {"active": False},
+                   token=admin).status == 200
+    for p in paths:
+        problem(s.get(p, token=tok), 401)
+    assert s.patch("/api/v1/users/%d" % uid, {"active": True},
+                   token=admin).status == 200
+    tok = s.login("hot@a.example")
+    assert s.get(paths[0], token=tok).status == 200
+    assert s.post("/api/v1/auth/logout", token=tok).status == 204
+    for p in paths:
+        problem(s.get(p, token=tok), 401)
+
+
 run(test_create_and_validate, test_authoring_permissions, test_draft_visibility,
     test_audience_and_search, test_sanitiser_through_api, test_reorder_modules,
     test_enrolment, test_enrollment_scoping, test_progress_and_single_completion,
-    test_progress_refused, test_stored_json_follows_writes)
+    test_progress_refused, test_stored_json_follows_writes,
+    test_hot_paths_check_the_caller)
 finish(s)

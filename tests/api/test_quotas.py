@@ -425,6 +425,16 @@ def test_list_matches_the_event():
                   token=coord).status == 200
     got = s.get("/api/v1/events/%d" % e["id"], token=coord).json
     assert got["status"] == "cancelled" and listed(e["id"]) == got, got
+    # Quotas taken away and given again: the list looks them up only for
+    # events flagged as having some (schema/155_event_list.sql).
+    f = make_event(capacity=3)
+    assert f["quotas"] == [] and listed(f["id"]) == f
+    for quotas, want in ((quota_body({A: 1, B: 2}), 2), ([], 0),
+                         (quota_body({B: 1}), 1)):
+        r = s.patch("/api/v1/events/%d" % f["id"], {"quotas": quotas},
+                    token=coord)
+        assert r.status == 200 and len(r.json["quotas"]) == want, r
+        assert listed(f["id"]) == r.json, (listed(f["id"]), r.json)
 
 
 run(test_64_concurrent_registrations_with_quotas,
