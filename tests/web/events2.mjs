@@ -7,7 +7,7 @@
 // 320 px on each screen. Fixture from test_events2.py.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fx, check, open, settle, screen, step, tabTo, englishOnPage, finish } from './lib.mjs';
+import { fx, check, open, settle, screen, step, tabTo, englishOnPage, finish, switchLanguage } from './lib.mjs';
 
 const load = async f => (await import(pathToFileURL(join(fx.source, 'server/web/src/i18n', f)))).default;
 const EN = { ...(await load('en.js')), ...(await load('staff.en.js')) };
@@ -135,10 +135,7 @@ try {
   await step('coordinator, in Lithuanian: the page refuses a release after the start, at its field', async () => {
     await cp.reload();
     await settle(cp);
-    const lang = async l => Promise.all([
-      cp.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),
-      cp.locator('#lang-switch').selectOption(l)]);
-    await lang('lt');
+    await switchLanguage(cp, 'lt');
     const release = cp.getByLabel('Rezervuotos vietos visiems atveriamos');
     await release.fill('2027-03-27T09:30');
     check((await described(release)).join(' ').startsWith('Vilniaus laiku (Europe/Vilnius): 2027-03-27 09:30.'),
@@ -151,7 +148,7 @@ try {
     await screen(cp, 'event-form-lt', { remember: false });
     await release.fill(RELEASE);
     check(await cp.getByText('Turi būti anksčiau nei renginio pradžia.').count() === 0, 'the message goes once the time is fixed');
-    await lang('en');
+    await switchLanguage(cp, 'en');
   });
 
   await step('trainee view: times on the Vilnius clock, in English and Lithuanian', async () => {
@@ -159,11 +156,11 @@ try {
     await settle(cp);
     const when = cp.locator('dt', { hasText: 'When' }).locator('xpath=following-sibling::dd[1]');
     check(await when.textContent() === '27 Mar 2027, 09:30 – 29 Mar 2027, 17:00 (Vilnius time)', 'en: ' + await when.textContent());
-    await cp.locator('#lang-switch').selectOption('lt');
+    await switchLanguage(cp, 'lt');
     await cp.getByText('Vilniaus laiku', { exact: false }).first().waitFor();
     const lt = await cp.locator('dt', { hasText: 'Kada' }).locator('xpath=following-sibling::dd[1]').textContent();
     check(lt.includes('2027-03-27 09:30') && lt.includes('2027-03-29 17:00') && lt.endsWith('(Vilniaus laiku)'), 'lt: ' + lt);
-    await cp.locator('#lang-switch').selectOption('en');
+    await switchLanguage(cp, 'en');
     await cp.getByText('(Vilnius time)', { exact: false }).first().waitFor();
   });
 
@@ -214,9 +211,7 @@ try {
     await lp.getByRole('button', { name: 'Send the evaluation' }).click();
     await lp.getByText('Thank you: your evaluation has been sent.').waitFor();
     await screen(lp, 'event-evaluation-sent');
-    await Promise.all([
-      lp.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),
-      lp.locator('#lang-switch').selectOption('lt')]);
+    await switchLanguage(lp, 'lt');
     await lp.reload();
     await lp.getByRole('heading', { name: 'Įvertinkite renginį' }).waitFor();
     const hits = await englishOnPage(lp);

@@ -40,6 +40,15 @@ export async function open(locale = 'en-GB', opts = {}) {
   return { ctx, page };
 }
 
+// Switches the interface language and waits until the account has saved
+// it: a page loaded before that answer would still read the old language
+// from the account (events2 once rendered Lithuanian after a switch back).
+export async function switchLanguage(page, language) {
+  await Promise.all([
+    page.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),
+    page.locator('#lang-switch').selectOption(language)]);
+}
+
 export async function settle(page) {
   await page.waitForSelector('main h1');
   await page.waitForFunction(() => !document.querySelector('main .loading'));

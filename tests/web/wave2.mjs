@@ -3,7 +3,7 @@
 // and 320 px on each new screen, and no English on them in Lithuanian.
 // Fixture from test_wave2.py, which hands over the reset token on stdin.
 import { createInterface } from 'node:readline';
-import { fx, check, open, settle, screen, step, englishOnPage, finish } from './lib.mjs';
+import { fx, check, open, settle, screen, step, englishOnPage, finish, switchLanguage } from './lib.mjs';
 
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 async function resetToken() {
@@ -136,7 +136,7 @@ try {
     await screen(rp, 'event-nominate');
     await rp.getByRole('button', { name: 'Cancel the nomination: Aistė Learner' }).click();
     await rp.getByText('You have not nominated anyone for this event.').waitFor();
-    await rp.locator('#lang-switch').selectOption('lt');
+    await switchLanguage(rp, 'lt');
     await rp.getByRole('heading', { name: 'Pareigūnų siūlymas' }).waitFor();
     const hits = await englishOnPage(rp);
     check(hits.length === 0, 'lt event page of a reviewer: English text ' + hits.join(' | '));
@@ -154,7 +154,7 @@ try {
     const r = await cp.request.get(fx.base + csv);
     check(r.status() === 200 && r.headers()['content-type'].startsWith('text/csv'),
       'the report CSV: ' + r.status() + ' ' + r.headers()['content-type']);
-    await cp.locator('#lang-switch').selectOption('lt');
+    await switchLanguage(cp, 'lt');
     await cp.getByRole('heading', { name: 'Registracijos ir dalyvavimas' }).waitFor();
     await screen(cp, 'event-report-lt', { remember: false });
   });
@@ -177,9 +177,7 @@ try {
     // The account's language (English) wins at login; the switch writes
     // Lithuanian back to the account, so it holds after a reload.
     await login(lp, 'learner@example.org', fx.password);
-    await Promise.all([
-      lp.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),
-      lp.locator('#lang-switch').selectOption('lt')]);
+    await switchLanguage(lp, 'lt');
     await lp.goto(fx.base + '/events');
     await settle(lp);
     await lp.getByRole('button', { name: 'Sukurti prenumeratos nuorodą' }).click();
