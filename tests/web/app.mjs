@@ -4,7 +4,7 @@
 // English, and keyboard-only login and quiz. Fixture from test_app.py.
 import { join } from 'node:path';
 import { fx, en, lt, check, log, figures, open, settle as settleOn, screen as screenOn,
-  tabTo as tabToOn, step, englishOnPage, visited, finish } from './lib.mjs';
+  tabTo as tabToOn, step, englishOnPage, visited, finish, switchLanguage } from './lib.mjs';
 
 const { ctx, page } = await open('en-GB');
 const settle = () => settleOn(page);
@@ -220,7 +220,7 @@ try {
   await step('Lithuanian: every screen, no English string', async () => {
     await page.goto(fx.base + '/');
     await settle();
-    await page.getByLabel('Language').selectOption('lt');
+    await switchLanguage(page, 'lt');
     await page.getByRole('heading', { name: 'Mano mokymasis' }).waitFor();
     for (const [name, path] of visited.filter(([n]) => n !== 'login')) {
       await page.goto(fx.base + path);

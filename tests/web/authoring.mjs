@@ -8,7 +8,7 @@
 // test_authoring.py.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fx, check, settle, screen as libScreen, step, signIn, englishOnPage, finish } from './lib.mjs';
+import { fx, check, settle, screen as libScreen, step, signIn, englishOnPage, finish, switchLanguage } from './lib.mjs';
 
 const load = async f => (await import(pathToFileURL(join(fx.source, 'server/web/src/i18n', f)))).default;
 const en = { ...(await load('en.js')), ...(await load('staff.en.js')) };
@@ -191,7 +191,7 @@ try {
     await settle(trainee);
     t = await intro();
     check(t.includes('Attempts used0') && t.includes('Attempts leftUnlimited'), 'unlimited: ' + t);
-    await trainee.getByLabel('Language').selectOption('lt');
+    await switchLanguage(trainee, 'lt');
     await trainee.waitForFunction(() => document.documentElement.lang === 'lt');
     t = await intro();
     check(t.includes('Panaudota bandymų0') && t.includes('Liko bandymųNeribota'), 'unlimited in Lithuanian: ' + t);
@@ -206,7 +206,7 @@ try {
   await step('Lithuanian: the authoring screens, no English string', async () => {
     await coord.goto(fx.base + '/');
     await settle(coord);
-    await coord.getByLabel('Language').selectOption('lt');
+    await switchLanguage(coord, 'lt');
     await coord.waitForFunction(() => document.documentElement.lang === 'lt');
     for (const [name, path] of coord.visited) {
       await coord.goto(fx.base + path);

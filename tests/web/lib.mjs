@@ -41,8 +41,9 @@ export async function open(locale = 'en-GB', opts = {}) {
 }
 
 // Switches the interface language and waits until the account has saved
-// it: a page loaded before that answer would still read the old language
-// from the account (events2 once rendered Lithuanian after a switch back).
+// it: a page loaded before that answer still reads the old language from
+// the account (the stability loop saw events2 and app each come up in the
+// other language on the next page, under load).
 export async function switchLanguage(page, language) {
   await Promise.all([
     page.waitForResponse(r => r.request().method() === 'PATCH' && r.url().includes('/api/v1/users/')),

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fx, check, log, open, settle, screen as libScreen, step, finish } from './lib.mjs';
+import { fx, check, log, open, settle, screen as libScreen, step, finish, switchLanguage } from './lib.mjs';
 
 const load = async f => (await import(pathToFileURL(join(fx.source, 'server/web/src/i18n', f)))).default;
 const staffEn = await load('staff.en.js'), staffLt = await load('staff.lt.js');
@@ -344,7 +344,7 @@ try {
     for (const page of [coord, reviewer, admin]) {
       await page.goto(fx.base + '/');
       await settle(page);
-      await page.getByLabel('Language').selectOption('lt');
+      await switchLanguage(page, 'lt');
       await page.waitForFunction(() => document.documentElement.lang === 'lt');
       for (const [name, path] of page.visited) {
         await page.goto(fx.base + path);
